@@ -1,0 +1,1 @@
+"""The ``amiable`` command line."""

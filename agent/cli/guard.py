@@ -1,0 +1,7 @@
+"""CLI group (owned by its component; placeholder until it lands)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

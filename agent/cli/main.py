@@ -1,0 +1,60 @@
+"""Entry point of the ``amiable`` CLI: sub-command groups are registered here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from agent.cli import core
+from agent.errors import AmiableError, ConfigError
+
+app = typer.Typer(
+    name="amiable",
+    help="Amiable: guarded, grounded drafting for amicable debt recovery (recouvrement amiable).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+core.register(app)
+
+
+def _register_groups() -> None:
+    """Attach the sub-command groups owned by each component."""
+    from agent.cli import evals, guard, plans, service
+
+    app.add_typer(guard.app, name="guard", help="Check texts against the compliance rules.")
+    app.add_typer(plans.app, name="plan", help="Quote payment plans and manage widget links.")
+    app.add_typer(evals.app, name="eval", help="Run and compare QA tone evaluations.")
+    service.register(app)
+
+
+_register_groups()
+
+
+def run() -> None:
+    """Console-script entry: clear one-line errors and stable exit codes, never a stack trace."""
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except ConfigError as exc:
+        typer.echo(f"configuration error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except AmiableError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,104 @@
+"""Read the debtor file from the store as a ``DebtorFile`` snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from agent.db import models as m
+from agent.domain import (
+    CommissaireView,
+    ContactView,
+    CreditorView,
+    DebtorFile,
+    DisputeView,
+    InstalmentView,
+    InvoiceView,
+    PaymentView,
+    PlanView,
+    PromiseView,
+    TitleView,
+    compute_signals,
+)
+from agent.errors import NotFoundError
+
+
+def get_debtor_row(session: Session, debtor_id: str) -> m.Debtor:
+    row = session.execute(
+        select(m.Debtor)
+        .where(m.Debtor.id == debtor_id)
+        .options(
+            selectinload(m.Debtor.invoices),
+            selectinload(m.Debtor.payments),
+            selectinload(m.Debtor.promises),
+            selectinload(m.Debtor.plans).selectinload(m.Plan.instalments),
+            selectinload(m.Debtor.contacts),
+            selectinload(m.Debtor.disputes),
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"unknown debtor: {debtor_id!r}")
+    return row
+
+
+def to_file(row: m.Debtor, as_of: dt.date) -> DebtorFile:
+    invoices = tuple(
+        InvoiceView(number=i.number, issue_date=i.issue_date, due_date=i.due_date, description=i.description,
+                    principal_cents=i.principal_cents, interest_cents=i.interest_cents, other_cents=i.other_cents)
+        for i in row.invoices
+    )
+    payments = tuple(PaymentView(date=p.date, amount_cents=p.amount_cents, method=p.method, reference=p.reference)
+                     for p in row.payments)
+    promises = tuple(PromiseView(made_on=p.made_on, due_date=p.due_date, amount_cents=p.amount_cents,
+                                 status=p.status)  # type: ignore[arg-type]
+                     for p in row.promises)
+    contacts = tuple(
+        ContactView(at=c.at, channel=c.channel, direction=c.direction, agent=c.agent,  # type: ignore[arg-type]
+                    summary=c.summary, outcome=c.outcome, kind=c.kind)  # type: ignore[arg-type]
+        for c in row.contacts
+    )
+    plans = tuple(
+        PlanView(
+            id=p.id, reference=p.reference, status=p.status, frequency=p.frequency,  # type: ignore[arg-type]
+            created_on=p.created_at.date(), total_cents=p.total_cents, discount_cents=p.discount_cents,
+            instalments=tuple(InstalmentView(seq=i.seq, due_date=i.due_date, amount_cents=i.amount_cents,
+                                             status=i.status, paid_on=i.paid_on)  # type: ignore[arg-type]
+                              for i in p.instalments),
+        )
+        for p in row.plans
+    )
+    disputes = tuple(DisputeView(opened_on=d.opened_on, reason=d.reason, status=d.status)  # type: ignore[arg-type]
+                     for d in row.disputes)
+    title = (TitleView(kind=row.title_kind, date=row.title_date, court=row.title_court or "")
+             if row.title_kind and row.title_date else None)
+    commissaire = (CommissaireView(name=row.commissaire_name, address=row.commissaire_address or "")
+                   if row.commissaire_name else None)
+    creditor = CreditorView(id=row.creditor.id, name=row.creditor.name, address=row.creditor.address,
+                            sector=row.creditor.sector, kind=row.creditor.kind,  # type: ignore[arg-type]
+                            mandate_to_sue=row.creditor.mandate_to_sue, plan_profile=row.creditor.plan_profile)
+    signals = compute_signals(kind=row.kind, invoices=invoices, payments=payments,  # type: ignore[arg-type]
+                              promises=promises, contacts=contacts, title=title,
+                              prescription_override=row.prescription_date, as_of=as_of,
+                              creditor_kind=row.creditor.kind)
+    return DebtorFile(
+        id=row.id, reference=row.reference, creditor=creditor, kind=row.kind,  # type: ignore[arg-type]
+        civility=row.civility, first_name=row.first_name, last_name=row.last_name,
+        company_name=row.company_name, language=row.language, register=row.register,  # type: ignore[arg-type]
+        email=row.email, phone=row.phone, address=row.address,
+        preferred_channel=row.preferred_channel, opt_outs=tuple(row.opt_outs or ()),  # type: ignore[arg-type]
+        timezone=row.timezone, first_letter_ref=row.first_letter_ref, first_letter_date=row.first_letter_date,
+        hardship=row.hardship, over_indebtedness=row.over_indebtedness, vulnerable=row.vulnerable,
+        title=title, commissaire=commissaire, status=row.status, hold_reason=row.hold_reason,  # type: ignore[arg-type]
+        notes=row.notes, invoices=invoices, payments=payments, promises=promises, plans=plans,
+        contacts=contacts, disputes=disputes, signals=signals, as_of=as_of,
+    )
+
+
+def load_file(session: Session, debtor_id: str, as_of: dt.date) -> DebtorFile:
+    return to_file(get_debtor_row(session, debtor_id), as_of)
+
+
+def list_debtor_ids(session: Session) -> list[str]:
+    return list(session.execute(select(m.Debtor.id).order_by(m.Debtor.id)).scalars())

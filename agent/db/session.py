@@ -1,0 +1,71 @@
+"""Engine and session factory, created on demand (never at import time)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.db.base import Base
+
+# Modules that declare tables; each issue's component registers its own here.
+MODEL_MODULES = ("agent.db.models", "agent.db.service_models")
+
+
+def _import_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str) -> Engine:
+    kwargs: dict[str, object] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+def init_db(url: str) -> Engine:
+    """Create missing tables (idempotent) and return the engine."""
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    _import_models()
+    engine = get_engine(url)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+@lru_cache(maxsize=8)
+def _factory(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=init_db(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A transaction: commit on success, roll back on any error (nothing half-written)."""
+    session = _factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Grounded drafting: intent, retrieval, facts, composition and the final guard gate."""

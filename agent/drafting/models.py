@@ -1,0 +1,90 @@
+"""Structured drafts: what an agent gets back, and what the audit trail records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.domain import Channel, Lang
+from agent.guard.base import GuardReport
+from agent.plans.models import PlanOption
+
+Intent = Literal[
+    "hardship",
+    "dispute",
+    "promise_to_pay",
+    "asks_for_plan",
+    "asks_for_details",
+    "refuses",
+    "stop_contact",
+    "already_paid",
+    "third_party",
+    "other",
+]
+INTENTS: tuple[Intent, ...] = (
+    "hardship", "dispute", "promise_to_pay", "asks_for_plan", "asks_for_details", "refuses",
+    "stop_contact", "already_paid", "third_party", "other",
+)
+
+
+class Citation(BaseModel):
+    """A guideline passage the draft relied on."""
+
+    id: str  # section id, e.g. "hardship-job-loss"
+    lang: Lang
+    title: str
+    page: str
+    excerpt: str
+    score: float
+
+
+class Fact(BaseModel):
+    """An account fact the draft used, as it appears in the text and as raw value."""
+
+    key: str  # e.g. "balance", "oldest_invoice", "first_letter_ref"
+    label: str
+    value: str  # formatted in the draft's language
+    source: str  # where it comes from in the file, e.g. "invoices[FA-2026-001].due_date"
+
+
+class NextAction(BaseModel):
+    code: Literal[
+        "send_reply", "wait_for_payment", "follow_up", "suspend_and_verify", "hardship_review",
+        "stop_contact", "verify_payment", "escalate_to_litigation_review", "close_file", "agent_review",
+    ]
+    label: str
+    due_date: dt.date | None = None
+
+
+class DraftRequest(BaseModel):
+    debtor_id: str = Field(min_length=1, max_length=64)
+    message: str = Field(min_length=1)
+    channel: Channel | None = None  # default: the debtor's preferred channel
+    lang: Lang | None = None  # default: the debtor's message language, else the file's
+    instruction: str | None = Field(default=None, max_length=500)  # e.g. "shorter", "in English"
+    plan_months: int | None = Field(default=None, ge=1, le=400)  # agent's "offer six months instead"
+
+
+class Draft(BaseModel):
+    id: str
+    debtor_id: str
+    text: str
+    language: Lang
+    channel: Channel
+    intent: Intent
+    intent_confidence: float
+    citations: list[Citation]
+    facts: list[Fact]
+    plan_options: list[PlanOption] = Field(default_factory=list)
+    chosen_option_id: str | None = None
+    next_action: NextAction
+    guard: GuardReport
+    sendable: bool
+    backend: str  # "offline" or "llm:<model>"
+    attempts: int = 1
+    prompt_version: str
+    template_id: str | None = None
+    fallback_reason: str | None = None
+    created_at: dt.datetime

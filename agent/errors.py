@@ -1,0 +1,53 @@
+"""A small error hierarchy: user-facing errors carry a one-line message; internal ones do not leak."""
+
+from __future__ import annotations
+
+
+class AmiableError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    exit_code = 1
+    http_status = 500
+    title = "Internal error"
+
+    def __init__(self, message: str, *, detail: object | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class UserError(AmiableError):
+    """Bad input or a request that cannot be served: safe to show to the caller."""
+
+    exit_code = 2
+    http_status = 400
+    title = "Bad request"
+
+
+class InputValidationError(UserError):
+    http_status = 422
+    title = "Invalid input"
+
+
+class NotFoundError(UserError):
+    exit_code = 3
+    http_status = 404
+    title = "Not found"
+
+
+class ConflictError(UserError):
+    http_status = 409
+    title = "Conflict"
+
+
+class ConfigError(AmiableError):
+    """A broken configuration or policy file: start-up must stop."""
+
+    exit_code = 4
+    title = "Configuration error"
+
+
+class InternalError(AmiableError):
+    """An unexpected fault: the message is logged, a generic text is shown."""
+
+    exit_code = 5

@@ -1,0 +1,1 @@
+"""Payment plans: policy, calendar, quotes, counter-proposals and lifecycle."""

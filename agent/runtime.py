@@ -1,0 +1,75 @@
+"""The runtime container: every long-lived component, built explicitly (never at import time).
+
+Start-up loads and validates every policy file first: a broken policy raises ConfigError and
+nothing starts. Heavy components (embedding model, vector store) are built on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from agent.db.session import init_db, session_scope
+from agent.firm import Firm, load_firm
+from agent.settings import Settings
+
+if TYPE_CHECKING:
+    from agent.drafting.pipeline import DraftingService
+    from agent.guard import Guard
+    from agent.kb.index import KnowledgeIndex
+    from agent.plans.policy import PlanPolicy
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def start(cls, settings: Settings) -> Runtime:
+        rt = cls(settings)
+        # Fail fast on any broken policy or config file.
+        _ = rt.firm, rt.guard, rt.plan_policy
+        init_db(settings.effective_database_url)
+        return rt
+
+    @cached_property
+    def firm(self) -> Firm:
+        return load_firm(self.settings.firm_file)
+
+    @cached_property
+    def guard(self) -> Guard:
+        from agent.guard import Guard
+        from agent.guard.policy import load_guard_policy
+
+        return Guard(load_guard_policy(self.settings.guard_policy_file), firm=self.firm)
+
+    @cached_property
+    def plan_policy(self) -> PlanPolicy:
+        from agent.plans.policy import load_plan_policy
+
+        return load_plan_policy(self.settings.plan_policy_file)
+
+    @cached_property
+    def index(self) -> KnowledgeIndex:
+        from agent.kb.index import KnowledgeIndex
+
+        with self._lock:
+            return KnowledgeIndex.open(self.settings)
+
+    @cached_property
+    def drafting(self) -> DraftingService:
+        from agent.drafting.pipeline import DraftingService
+
+        return DraftingService(self)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with session_scope(self.settings.effective_database_url) as s:
+            yield s

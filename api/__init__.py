@@ -1,0 +1,1 @@
+"""HTTP service: FastAPI app factory, routers per resource, problem+json errors."""
