@@ -138,7 +138,7 @@ class DebtorFile(_Frozen):
     last_name: str = ""
     company_name: str = ""
     language: Lang = "fr"
-    register: Literal["vous", "tu"] = "vous"
+    address_form: Literal["vous", "tu"] = "vous"
     email: str = ""
     phone: str = ""
     address: str = ""

@@ -35,9 +35,10 @@ class Settings(BaseSettings):
     guard_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "guard.yaml"
     plan_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "plans.yaml"
     firm_file: Path = REPO_ROOT / "knowledge" / "policy" / "firm.yaml"
-    embedding: Literal["use", "e5", "hash"] = "use"
+    embedding: Literal["use", "e5"] = "use"
     embedding_threads: int = 2
     retrieval_k: int = 4
+    retrieval_lexical_weight: float = 0.0  # BM25 share in rank fusion (0 = dense only; measured best)
     max_message_chars: int = 20_000
     today: dt.date | None = None  # freeze "today" (tests, replays); default: the real date
     timezone: str = "Europe/Paris"

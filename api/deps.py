@@ -33,3 +33,18 @@ def get_session(rt: RuntimeDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# Role dependencies (see api.security): every agent-side route declares one of these.
+from api.security import (  # noqa: E402
+    AdminDep,
+    AgentDep,
+    AuditorDep,
+    PrincipalDep,
+    QaDep,
+    ReaderDep,
+    require_role,
+)
+
+__all__ = ["AdminDep", "AgentDep", "AuditorDep", "PrincipalDep", "QaDep", "ReaderDep", "RuntimeDep", "SessionDep",
+           "SettingsDep", "get_runtime", "get_session", "get_settings_dep", "require_role"]

@@ -85,7 +85,7 @@ def to_file(row: m.Debtor, as_of: dt.date) -> DebtorFile:
     return DebtorFile(
         id=row.id, reference=row.reference, creditor=creditor, kind=row.kind,  # type: ignore[arg-type]
         civility=row.civility, first_name=row.first_name, last_name=row.last_name,
-        company_name=row.company_name, language=row.language, register=row.register,  # type: ignore[arg-type]
+        company_name=row.company_name, language=row.language, address_form=row.register,  # type: ignore[arg-type]
         email=row.email, phone=row.phone, address=row.address,
         preferred_channel=row.preferred_channel, opt_outs=tuple(row.opt_outs or ()),  # type: ignore[arg-type]
         timezone=row.timezone, first_letter_ref=row.first_letter_ref, first_letter_date=row.first_letter_date,

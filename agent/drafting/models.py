@@ -40,6 +40,15 @@ class Citation(BaseModel):
     score: float
 
 
+class HistoryRef(BaseModel):
+    """A past contact of this debtor (never another's) retrieved as context."""
+
+    at: str
+    channel: str
+    excerpt: str
+    score: float
+
+
 class Fact(BaseModel):
     """An account fact the draft used, as it appears in the text and as raw value."""
 
@@ -49,11 +58,14 @@ class Fact(BaseModel):
     source: str  # where it comes from in the file, e.g. "invoices[FA-2026-001].due_date"
 
 
+NextActionCode = Literal[
+    "send_reply", "wait_for_payment", "follow_up", "suspend_and_verify", "hardship_review",
+    "stop_contact", "verify_payment", "escalate_to_litigation_review", "close_file", "agent_review",
+]
+
+
 class NextAction(BaseModel):
-    code: Literal[
-        "send_reply", "wait_for_payment", "follow_up", "suspend_and_verify", "hardship_review",
-        "stop_contact", "verify_payment", "escalate_to_litigation_review", "close_file", "agent_review",
-    ]
+    code: NextActionCode
     label: str
     due_date: dt.date | None = None
 
@@ -77,6 +89,7 @@ class Draft(BaseModel):
     intent_confidence: float
     citations: list[Citation]
     facts: list[Fact]
+    history: list[HistoryRef] = Field(default_factory=list)
     plan_options: list[PlanOption] = Field(default_factory=list)
     chosen_option_id: str | None = None
     next_action: NextAction

@@ -1,0 +1,206 @@
+"""Core commands: import, ingest, debtors, draft, init, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from tqdm import tqdm
+
+from agent.cli.common import fail, settings
+from agent.errors import UserError
+
+DEMO_CASES = (
+    ("D001", "Bonjour, j'ai perdu mon emploi le mois dernier et je ne peux pas tout payer d'un coup. "
+             "Est-il possible d'étaler ?"),
+    ("D002", "Je conteste cette facture, je n'ai jamais reçu ce matériel."),
+    ("D009", "Hello, could you tell me exactly what this amount is for? I don't recognise it."),
+)
+
+
+def do_import(path: Path | None) -> str:
+    from agent.db.session import session_scope
+    from agent.portfolio import import_portfolio
+
+    s = settings()
+    target = path or s.portfolio_file
+    with session_scope(s.effective_database_url) as session:
+        rep = import_portfolio(session, target)
+    return (f"imported {rep.debtors} debtors ({rep.replaced} replaced), {rep.creditors} creditors, "
+            f"{rep.invoices} invoices, {rep.contacts} contacts from {target}")
+
+
+def do_ingest() -> list[str]:
+    from agent.db.repo import list_debtor_ids, load_file
+    from agent.db.session import session_scope
+    from agent.runtime import Runtime
+
+    s = settings()
+    rt = Runtime.start(s)
+    index = rt.index
+    lines = []
+    chunks = index.guideline_chunks()
+    with tqdm(total=len(chunks), desc="guidelines", unit="chunk", leave=False) as bar:
+        g = index.ingest_guidelines(progress=bar.update)
+    lines.append(f"guidelines: {g.total} sections ({g.added} added, {g.updated} updated, {g.unchanged} unchanged, "
+                 f"{g.deleted} removed) in {g.seconds:.1f}s" + (f", {g.chunks_per_s:.0f} chunks/s" if g.chunks_per_s else ""))
+    today = s.effective_today()
+    with session_scope(s.effective_database_url) as session:
+        files = [load_file(session, i, today) for i in list_debtor_ids(session)]
+    total = sum(len(index.history_chunks(f)) for f in files)
+    with tqdm(total=total, desc="debtor history", unit="chunk", leave=False) as bar:
+        h = index.ingest_history(files, progress=bar.update)
+    lines.append(f"history: {h.total} notes of {len(files)} debtors ({h.added} added, {h.updated} updated, "
+                 f"{h.unchanged} unchanged, {h.deleted} removed) in {h.seconds:.1f}s")
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_cmd(
+        file: Annotated[Optional[Path], typer.Argument(help="Portfolio JSONL (default: the sample portfolio)")] = None,  # noqa: UP045
+        schema: Annotated[bool, typer.Option("--schema", help="Print the record JSON Schema and exit")] = False,
+    ) -> None:
+        """Import a portfolio (creditor and debtor records, JSONL); all-or-nothing, line-precise errors."""
+        if schema:
+            from agent.portfolio import json_schema
+
+            typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+            return
+        typer.echo(do_import(file))
+
+    @app.command()
+    def ingest() -> None:
+        """Index the guidelines and each debtor's free-text history (idempotent; only changes are embedded)."""
+        for line in do_ingest():
+            typer.echo(line)
+
+    @app.command()
+    def init() -> None:
+        """Import the sample portfolio and build the index: everything the demo and the service need."""
+        typer.echo(do_import(None))
+        for line in do_ingest():
+            typer.echo(line)
+
+    @app.command()
+    def debtors(as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+        """List debtor files with their derived signals."""
+        from agent import fmt
+        from agent.db.repo import list_debtor_ids, load_file
+        from agent.db.session import session_scope
+
+        s = settings()
+        with session_scope(s.effective_database_url) as session:
+            files = [load_file(session, i, s.effective_today()) for i in list_debtor_ids(session)]
+        if not files:
+            raise fail("no debtor files: run `amiable import` first", 3)
+        if as_json:
+            typer.echo(json.dumps([{"id": f.id, "name": f.display_name, "creditor": f.creditor.name,
+                                    **f.signals.model_dump(mode="json")} for f in files], ensure_ascii=False))
+            return
+        for f in files:
+            sig = f.signals
+            flags = ",".join(k for k, v in (("title", f.has_title), ("disputed", f.disputed),
+                                            ("barred", sig.time_barred), ("hardship", f.hardship),
+                                            ("surendettement", f.over_indebtedness)) if v)
+            typer.echo(f"{f.id:6} {f.display_name[:28]:28} {fmt.money(sig.balance_cents, 'fr'):>14} "
+                       f"{sig.days_past_due:>5}d  broken={sig.broken_promises} c30={sig.contacts_30d} {flags}")
+
+    @app.command()
+    def draft(
+        debtor: Annotated[str, typer.Option("--debtor", "-d", help="Debtor id, e.g. D001")],
+        message: Annotated[str, typer.Option("--message", "-m", help="What the debtor wrote")],
+        channel: Annotated[Optional[str], typer.Option(help="email|sms|letter|phone|chat|widget")] = None,  # noqa: UP045
+        lang: Annotated[Optional[str], typer.Option(help="fr|en (default: the message's language)")] = None,  # noqa: UP045
+        instruction: Annotated[Optional[str], typer.Option(help='e.g. "shorter", "in English", "6 months"')] = None,  # noqa: UP045
+        as_json: Annotated[bool, typer.Option("--json", help="Print the structured draft as JSON")] = False,
+    ) -> None:
+        """Draft a grounded, guarded reply to a debtor's message."""
+        from pydantic import ValidationError
+
+        from agent.drafting.models import DraftRequest
+        from agent.runtime import Runtime
+
+        try:
+            req = DraftRequest(debtor_id=debtor, message=message, channel=channel, lang=lang,  # type: ignore[arg-type]
+                               instruction=instruction)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
+        rt = Runtime.start(settings())
+        d = rt.drafting.draft(req, actor="cli")
+        if as_json:
+            typer.echo(d.model_dump_json(indent=2))
+            return
+        typer.echo(render_draft(d))
+
+    @app.command("retrieval-eval")
+    def retrieval_eval(
+        embedding: Annotated[str, typer.Option(help="use, e5 or both")] = "both",
+        queries: Annotated[Optional[Path], typer.Option(help="Query set YAML")] = None,  # noqa: UP045
+        k: Annotated[int, typer.Option(min=1, max=20, help="Cut-off for recall@k and MRR")] = 5,
+        show_misses: Annotated[bool, typer.Option("--misses", help="List queries not answered at rank 1")] = False,
+    ) -> None:
+        """Measure retrieval (top-1, MRR, ingest chunks/s, query p50/p95) for each embedding."""
+        from agent.kb.evaluation import evaluate, load_queries
+
+        s = settings()
+        qs = load_queries(queries or s.evals_dir / "retrieval" / "queries.yaml")
+        kinds = ["use", "e5"] if embedding == "both" else [embedding]
+        if any(kd not in ("use", "e5") for kd in kinds):
+            raise fail("--embedding must be use, e5 or both")
+        typer.echo(f"{'embedding':10} {'top1':>6} {'MRR':>6} {'R@' + str(k):>6} {'ingest/s':>9} {'p50 ms':>7} "
+                   f"{'p95 ms':>7}  by group (top1/MRR)")
+        for kd in kinds:
+            r = evaluate(s, kd, qs, k=k)  # type: ignore[arg-type]
+            groups = "  ".join(f"{g}: {v['top1']:.2f}/{v['mrr']:.2f} (n={int(v['n'])})" for g, v in r.by_group.items())
+            typer.echo(f"{kd:10} {r.top1:6.3f} {r.mrr:6.3f} {r.recall_at_k:6.3f} {r.ingest_chunks_per_s:9.1f} "
+                       f"{r.query_p50_ms:7.1f} {r.query_p95_ms:7.1f}  {groups}")
+            if show_misses:
+                for line in r.misses:
+                    typer.echo(f"    miss {line}")
+
+    @app.command()
+    def demo() -> None:
+        """Import the sample data, build the index and show three drafts (FR and EN)."""
+        typer.echo(do_import(None))
+        for line in do_ingest():
+            typer.echo(line)
+        from agent.drafting.models import DraftRequest
+        from agent.runtime import Runtime
+
+        rt = Runtime.start(settings())
+        for debtor_id, message in DEMO_CASES:
+            try:
+                d = rt.drafting.draft(DraftRequest(debtor_id=debtor_id, message=message), actor="demo")
+            except UserError as exc:
+                typer.echo(f"[{debtor_id}] skipped: {exc.message}")
+                continue
+            typer.echo("\n" + "=" * 78 + f"\n[{debtor_id}] « {message} »\n" + "-" * 78)
+            typer.echo(render_draft(d))
+
+
+def render_draft(d: object) -> str:
+    from agent.drafting.models import Draft
+
+    assert isinstance(d, Draft)
+    out = [d.text, "", f"intent: {d.intent} ({d.intent_confidence:.2f})   language: {d.language}   channel: "
+           f"{d.channel}   backend: {d.backend}   template: {d.template_id}"]
+    out.append(f"guard: {d.guard.verdict.upper()}   sendable: {'yes' if d.sendable else 'NO'}")
+    for f in d.guard.findings:
+        where = f" «{f.span.text}»" if f.span else ""
+        out.append(f"  - [{f.severity}] {f.rule_id}{where}: {f.explanation}")
+    if d.fallback_reason:
+        out.append(f"fallback: {d.fallback_reason}")
+    out.append("citations:")
+    out.extend(f"  - [{c.id}] ({c.lang}) {c.title} — score {c.score:.2f}" for c in d.citations)
+    out.append("facts:")
+    out.extend(f"  - {f.label}: {f.value.splitlines()[0]}{' …' if chr(10) in f.value else ''}  <{f.source}>"
+               for f in d.facts)
+    if d.plan_options:
+        out.append("plan options: " + ", ".join(o.id for o in d.plan_options))
+    due = f" (by {d.next_action.due_date.isoformat()})" if d.next_action.due_date else ""
+    out.append(f"next action: {d.next_action.label}{due}")
+    return "\n".join(out)

@@ -1,0 +1,253 @@
+"""The drafting pipeline: file -> intent -> retrieval -> plan quote -> composition -> guard -> audit.
+
+The composer only phrases. Amounts and dates come from the file and the plan engine; legality
+is decided by the guard, which sees every draft with the debtor file as context. A draft that
+the guard blocks is replaced by the safest approved message, or returned as not sendable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from agent import audit
+from agent.db.repo import load_file
+from agent.domain import DebtorFile
+from agent.drafting import facts as F
+from agent.drafting.composer import ComposeInput, Composer, Composition, OfflineComposer
+from agent.drafting.intent import IntentDetector, IntentResult, fold
+from agent.drafting.library import Length, load_library
+from agent.drafting.models import Citation, Draft, DraftRequest, HistoryRef, NextAction
+from agent.errors import InputValidationError
+from agent.guard.base import Finding, GuardContext, GuardReport
+from agent.lang import resolve as resolve_lang
+from agent.plans.models import PlanOption
+
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+
+log = logging.getLogger("amiable.drafting")
+
+NEXT_LABELS: dict[str, tuple[str, str, int | None]] = {
+    "send_reply": ("Relire et envoyer la réponse", "Review and send the reply", None),
+    "wait_for_payment": ("Attendre le paiement promis puis vérifier", "Wait for the promised payment, then check", 7),
+    "follow_up": ("Relancer avec bienveillance si pas de réponse", "Follow up kindly if no answer", 10),
+    "suspend_and_verify": ("Suspendre les relances et vérifier auprès du créancier",
+                           "Suspend reminders and verify with the creditor", 15),
+    "hardship_review": ("Étudier la situation et proposer un plan adapté", "Review the situation, offer a suitable plan", 7),
+    "stop_contact": ("Enregistrer l'opposition et cesser les contacts sur ce canal",
+                     "Record the opt-out and stop contact on that channel", None),
+    "verify_payment": ("Vérifier le paiement déclaré", "Check the reported payment", 5),
+    "escalate_to_litigation_review": ("Proposer le dossier au créancier pour décision (interne)",
+                                      "Refer the file to the creditor for a decision (internal)", None),
+    "close_file": ("Clore le dossier", "Close the file", None),
+    "agent_review": ("Revue par un agent avant tout envoi", "Agent review before anything is sent", 2),
+}
+
+_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+            "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "dix-huit": 18, "vingt-quatre": 24, "one": 1, "two": 2,
+            "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+            "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24}
+_MONTHS_RE = re.compile(r"\b(\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) +
+                        r")\s*(mois|mensualites?|months?|monthly instal?ments?|instal?ments?)\b")
+
+
+def parse_instruction(instruction: str | None) -> dict[str, Any]:
+    """Agent revision requests -> overrides. Unknown wording changes nothing (and is reported)."""
+    out: dict[str, Any] = {}
+    if not instruction:
+        return out
+    t = fold(instruction)
+    if re.search(r"\b(in english|en anglais|english)\b", t):
+        out["lang"] = "en"
+    if re.search(r"\b(in french|en francais|french|francais)\b", t):
+        out["lang"] = "fr"
+    if re.search(r"\b(shorter|short|plus court|plus courte|raccourci|concis|brief)", t):
+        out["length"] = "short"
+    if re.search(r"\b(longer|more detail|plus long|plus detaille|detaille)", t):
+        out["length"] = "long"
+    if re.search(r"(empath|bienveill|gentle|douce|doux|kinder|softer)", t):
+        out["empathetic"] = True
+    m = _MONTHS_RE.search(t)
+    if m:
+        n = m.group(1)
+        out["plan_months"] = int(n) if n.isdigit() else _NUMBERS[n]
+    return out
+
+
+def _length_for(channel: str) -> Length:
+    return "short" if channel in ("sms", "chat") else "long"
+
+
+class DraftingService:
+    def __init__(self, rt: Runtime, composer: Composer | None = None) -> None:
+        self.rt = rt
+        self.settings = rt.settings
+        self.library = load_library(self.settings.prompts_dir / "library")
+        self.offline = OfflineComposer(self.library)
+        self.composer: Composer = composer or self._default_composer()
+        self._detector: IntentDetector | None = None
+
+    def _default_composer(self) -> Composer:
+        if self.settings.llm_base_url and self.settings.llm_model:
+            from agent.llm.composer import build_llm_composer
+
+            return build_llm_composer(self.rt, self.offline)
+        return self.offline
+
+    @property
+    def detector(self) -> IntentDetector:
+        if self._detector is None:
+            self._detector = IntentDetector(self.settings.prompts_dir / "intents" / "examples.yaml",
+                                            self.rt.index.embeddings)
+        return self._detector
+
+    # ------------------------------------------------------------------ steps
+    def validate_message(self, message: str) -> str:
+        text = message.replace("\x00", "").strip()
+        if not text:
+            raise InputValidationError("message is empty")
+        limit = self.settings.max_message_chars
+        if len(text) > limit:
+            raise InputValidationError(f"message is too long ({len(text)} characters; the limit is {limit})")
+        return text
+
+    def load(self, debtor_id: str) -> DebtorFile:
+        with self.rt.session() as s:
+            return load_file(s, debtor_id, self.settings.effective_today())
+
+    def quote(self, file: DebtorFile) -> list[PlanOption]:
+        from agent.plans.engine import quote_for_file
+
+        sit = F.situation(file)
+        if sit["time_barred"] or sit["disputed"] or sit["zero_balance"] or file.over_indebtedness:
+            return []
+        return quote_for_file(file, self.rt.plan_policy, today=self.settings.effective_today())
+
+    def chosen_for_months(self, file: DebtorFile, months: int) -> PlanOption:
+        from agent.plans.engine import plan_for_months
+
+        return plan_for_months(file.signals.balance_cents, months, policy=self.rt.plan_policy,
+                               today=self.settings.effective_today(), profile=file.creditor.plan_profile)
+
+    def retrieve(self, query: str, lang: str) -> list[Citation]:
+        hits = self.rt.index.search_guidelines(query, lang=lang, k=self.settings.retrieval_k)
+        return [Citation(id=h.id, lang=h.lang, title=h.title, page=h.page,  # type: ignore[arg-type]
+                         excerpt=self.rt.index.sections[f"{h.lang}:{h.id}"].excerpt(), score=h.score)
+                for h in hits]
+
+    def merge_citations(self, retrieved: list[Citation], lang: str, cited_ids: list[str]) -> list[Citation]:
+        """The passages the message applies first, then the retrieved ones (each section once)."""
+        by_id = {c.id: c for c in retrieved}
+        out: list[Citation] = []
+        for sid in dict.fromkeys(cited_ids):
+            if sid in by_id:
+                out.append(by_id[sid])
+                continue
+            section = self.rt.index.sections.get(f"{lang}:{sid}") or self.rt.index.sections.get(f"fr:{sid}")
+            if section is not None:
+                out.append(Citation(id=sid, lang=section.lang, title=section.title, page=section.page,  # type: ignore[arg-type]
+                                    excerpt=section.excerpt(), score=0.0))
+        out.extend(c for c in retrieved if c.id not in {o.id for o in out})
+        return out
+
+    def prepare(self, req: DraftRequest) -> tuple[ComposeInput, IntentResult]:
+        message = self.validate_message(req.message)
+        file = self.load(req.debtor_id)
+        overrides = parse_instruction(req.instruction)
+        lang = overrides.get("lang") or req.lang or resolve_lang(message, file.language)
+        channel = req.channel or file.preferred_channel
+        length: Length = overrides.get("length") or _length_for(channel)
+        detected = self.detector.detect(message)
+        options = self.quote(file)
+        months = overrides.get("plan_months") or req.plan_months
+        chosen = self.chosen_for_months(file, months) if months and options else None
+        if chosen is not None and all(o.id != chosen.id for o in options):
+            options = [*options, chosen]
+        values, sources = F.build_values(file, self.rt.firm, lang, options, chosen)
+        sit = F.situation(file)
+        if overrides.get("empathetic"):
+            sit["vulnerable"] = True
+        intent = detected.intent
+        if chosen is not None and intent not in ("dispute", "stop_contact", "third_party", "already_paid"):
+            intent = "asks_for_plan"
+        hist = [HistoryRef(at=h.at, channel=h.channel, excerpt=h.text[:240], score=h.score)
+                for h in self.rt.index.search_history(file.id, message, k=2)]
+        citations = self.retrieve(f"{detected.intent.replace('_', ' ')}: {message[:1000]}", lang)
+        inp = ComposeInput(file=file, message=message, lang=lang, channel=channel, length=length, intent=intent,
+                           citations=citations, values=values, sources=sources,
+                           available=frozenset(F.available(values, file)), situation=sit, plan_options=options,
+                           chosen=chosen, instruction=req.instruction, history=hist)
+        return inp, detected
+
+    def check(self, text: str, inp: ComposeInput) -> GuardReport:
+        """The last gate. If the guard itself fails, the verdict is block: it never fails open."""
+        amounts: set[int] = set()
+        for o in inp.plan_options:
+            amounts |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
+            amounts |= {i.amount_cents for i in o.instalments}
+        amounts.discard(0)
+        ctx = GuardContext(lang=inp.lang, channel=inp.channel,
+                           recipient="third_party" if inp.intent == "third_party" else "debtor",
+                           debtor=inp.file, authorised_amounts_cents=frozenset(amounts))
+        try:
+            return self.rt.guard.check(text, ctx)
+        except Exception as exc:  # noqa: BLE001 - any guard fault must block, never pass
+            log.exception("guard failed")
+            return GuardReport(verdict="block", lang=inp.lang, policy_version="unavailable", rules_run=0,
+                               findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
+                                                 explanation=f"the guard could not run ({type(exc).__name__}); "
+                                                             "nothing may be sent", legal_basis="internal policy")])
+
+    # ------------------------------------------------------------------ main
+    def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
+        inp, detected = self.prepare(req)
+        comp = self.composer.compose(inp)
+        report = self.check(comp.text, inp)
+        if report.blocked and comp.backend != "offline":
+            offline = self.offline.compose(inp)
+            offline_report = self.check(offline.text, inp)
+            reason = f"{comp.backend} draft blocked by the guard ({', '.join(f.rule_id for f in report.findings if f.severity == 'block')}); offline composer used"
+            comp, report = offline.model_copy(update={"fallback_reason": reason, "attempts": comp.attempts}), offline_report
+        if report.blocked:
+            safe = self.offline.safe_fallback(inp)
+            safe_report = self.check(safe.text, inp)
+            blocked_ids = ", ".join(f.rule_id for f in report.findings if f.severity == "block")
+            if not safe_report.blocked:
+                comp = safe.model_copy(update={"fallback_reason": f"draft blocked ({blocked_ids}); neutral approved "
+                                               "message used instead", "attempts": comp.attempts})
+                report = safe_report
+        draft = self._assemble(req, inp, detected, comp, report)
+        if record:
+            with self.rt.session() as s:
+                audit.append(s, "draft.generated", actor=actor, debtor_id=draft.debtor_id,
+                             payload={"request": req.model_dump(mode="json"), "as_of": inp.file.as_of.isoformat(),
+                                      "draft": draft.model_dump(mode="json")})
+        return draft
+
+    def _assemble(self, req: DraftRequest, inp: ComposeInput, detected: IntentResult, comp: Composition,
+                  report: GuardReport) -> Draft:
+        cited = self.merge_citations(inp.citations, inp.lang, comp.cited_ids)
+        facts = F.facts_used(set(comp.placeholders), inp.values, inp.sources, inp.lang)
+        label_fr, label_en, days = NEXT_LABELS[comp.next_action]
+        today = self.settings.effective_today()
+        due = _business_day(today + dt.timedelta(days=days)) if days else None
+        return Draft(
+            id=uuid.uuid4().hex, debtor_id=inp.file.id, text=comp.text, language=inp.lang, channel=inp.channel,
+            intent=inp.intent, intent_confidence=detected.confidence, citations=cited, facts=facts,
+            history=inp.history, plan_options=inp.plan_options, chosen_option_id=comp.chosen_option_id,
+            next_action=NextAction(code=comp.next_action, label=label_fr if inp.lang == "fr" else label_en,
+                                   due_date=due),
+            guard=report, sendable=not report.blocked, backend=comp.backend, attempts=comp.attempts,
+            prompt_version=comp.prompt_version, template_id=comp.template_id,
+            fallback_reason=comp.fallback_reason, created_at=dt.datetime.now(dt.UTC),
+        )
+
+
+def _business_day(d: dt.date) -> dt.date:
+    while d.weekday() >= 5:
+        d += dt.timedelta(days=1)
+    return d

@@ -1,0 +1,153 @@
+"""Shared machinery of the rule modules: base class, finding builder, clause-level context tests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from agent.firm import Firm
+from agent.guard.base import Finding, GuardContext
+from agent.guard.normalize import Doc
+from agent.guard.policy import GuardPolicy
+
+
+def rx(pattern: str) -> re.Pattern[str]:
+    """Compile a pattern written for the normalised text; a literal space means any whitespace."""
+    return re.compile(pattern.replace(" ", r"\s"))
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Everything a finding says besides its span: explanation, legal basis, rewordings."""
+
+    rule_id: str
+    explanation: str
+    basis: str
+    rewording_fr: str | None = None
+    rewording_en: str | None = None
+
+
+class BaseRule:
+    """A rule family. Subclasses set ``family``, ``scope`` and ``triggers`` and implement ``run``."""
+
+    family: ClassVar[str] = ""
+    scope: ClassVar[Literal["fr", "us", "any"]] = "fr"
+    triggers: ClassVar[frozenset[str]] = frozenset()  # empty: always run
+    needs_context: ClassVar[bool] = False  # runs even without trigger words when a context matters
+
+    def __init__(self, policy: GuardPolicy, firm: Firm) -> None:
+        self.policy = policy
+        self.firm = firm
+
+    def applies(self, doc: Doc) -> bool:
+        if self.scope == "any":
+            return True
+        us_mode = doc.jurisdiction == "US" and doc.lang == "en"
+        return us_mode if self.scope == "us" else not us_mode
+
+    def check(self, doc: object, ctx: GuardContext) -> list[Finding]:
+        assert isinstance(doc, Doc)
+        if not self.applies(doc):
+            return []
+        if self.triggers and not self.needs_context and not doc.has_any(self.triggers):
+            return []
+        return self.run(doc, ctx)
+
+    def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
+        raise NotImplementedError
+
+    # -- builders ------------------------------------------------------------------------
+    def make(self, doc: Doc, meta: Meta, start: int | None = None, end: int | None = None, *,
+             severity: Literal["block", "warn"] = "block", missing_fact: str | None = None,
+             explanation: str | None = None, family: str | None = None) -> Finding:
+        rewording = meta.rewording_fr if doc.lang == "fr" else (meta.rewording_en or meta.rewording_fr)
+        text = explanation or meta.explanation
+        if missing_fact:
+            text += f" No debtor file was given, so the fact '{missing_fact}' could not be checked."
+        return Finding(
+            rule_id=meta.rule_id,
+            family=family or meta.rule_id.split(".", 1)[0],
+            severity=severity,
+            span=doc.span(start, end) if start is not None and end is not None else None,
+            explanation=text,
+            legal_basis=meta.basis,
+            rewording=rewording,
+            missing_fact=missing_fact,
+        )
+
+
+# --- clause-level context -------------------------------------------------------------------
+
+_FAKE_NEG = rx(
+    r"si vous ne \w+(?: \w+)? (?:pas|plus|rien)|if you (?:do not|don't|did not|didn't|fail|cannot|can't|won't|will not)"
+    r"|(?:n'|ne )(?:aurons|avons|aurez|aura|avez|aurions|laisserez|laissez)(?: \w+)? (?:pas|plus) d'autres? (?:choix|solution|option|alternative|issue)"
+    r"|pas d'autres? (?:choix|solution|issue|alternative|option)|no (?:other )?(?:choice|option|alternative)"
+    r"|n'hesit\w* (?:pas|plus)|ne (?:manquer\w*|tarder\w*) pas|(?:will|would|shall) not hesitate|won't hesitate"
+    r"|ne (?:tardez|attendez|laissez|negligez|ignorez) pas|n'(?:attendez|ignorez) pas|(?:don't|do not) (?:wait|delay|ignore|let)"
+    r"|(?:n'|ne )(?:avez|avons|a|ont|est|sont|etes)(?: toujours| encore)? (?:pas|jamais)(?: encore| toujours)?(?: ete)?(?: \w+)? (?:regle|payee?|recue?|repondu|donne|honore|acquittee?|versee?|soldee?|effectue)"
+    r"|(?:have|has)(?: still)? (?:not|never)(?: yet)?(?: been)? (?:paid|received|responded|settled|replied)"
+    r"|no (?:payment|response|reply)|aucune? (?:reponse|nouvelle|paiement|reglement|suite|versement|retour|contact|signe)"
+    r"|ne (?:pouvons|pourrons|saurions|pouvez) (?:plus|pas) (?:attendre|patienter|tolerer|accepter|rester)"
+    r"|(?:cannot|can't|can no longer) (?:wait|tolerate|accept)|not (?:only|just)|ne \w+ que\b|ne plus \w+ (?:de )?delai"
+)
+_NEG = rx(
+    r"\b(?:ne|n')(?: ?\w+){0,4}? (?:pas|jamais|aucune?|rien|point|nullement)\b|\baucune?\b|\bjamais\b|\bnullement\b"
+    r"|\bnot\b|n't\b|\bnever\b|\bno (?:one|legal|court|action|seizure|bailiff|lawsuit|fee|fees|charge|charges)\b|\bcannot\b"
+    r"|\bsans (?:titre|decision|jugement|autorisation|l'autorisation|frais)|\bwithout (?:a |any )?(?:court|judgment|title|fee|charge)"
+)
+_INFO = rx(
+    r"qu'est-ce|qu'est ce|c'est quoi|what is|what's an?\b|who (?:is|are)|que fait|que peut|a quoi sert|comment (?:fonctionne|se deroule)"
+    r"|est (?:un|une) (?:officier|professionnel|acte|decision|procedure)|is an? (?:public |court |legal )?(?:officer|official|court order|legal document)"
+    r"|officier (?:public|ministeriel)|anciennement|autrefois appele|aujourd'hui (?:appele )?commissaire|formerly|now called"
+    r"|\bdesigne\b|c'est-a-dire|a ne pas confondre|not to be confused|\bseule?s? (?:un|une|le|la|les)\b|\bonly (?:a|an|the)\b"
+    r"|est signifie|est delivre|ne peut etre (?:delivre|signifie|ordonne|engagee?|pratiquee?)|can only be|peut seul|\bfaq\b|questions frequentes"
+    r"|sur (?:decision|autorisation) (?:d'un|du) juge|on a court order|par exemple|for example|vous (?:recevez|recevrez|receviez|avez recu) (?:un|une)"
+)
+_RIGHTS = rx(
+    r"vous (?:avez|disposez) (?:le|du|d'un) droit|vous (?:pouvez|pourrez|pourriez) (?:contester|saisir|demander|vous adresser|consulter|solliciter|former|exercer|obtenir|vous renseigner|vous faire)"
+    r"|you (?:have|retain) the right|you (?:can|may|could) (?:dispute|contest|ask|request|apply|contact|seek|challenge|get|obtain)|a votre demande|at your request"
+)
+
+
+def clause(doc: Doc, start: int) -> str:
+    """The sentence (or clause, split on ; : and line breaks) around a match."""
+    return doc.sentence_text(start)
+
+
+def negated(doc: Doc, start: int) -> bool:
+    """True when the clause holding the match denies it ("nous ne procéderons à aucune saisie")."""
+    text = _FAKE_NEG.sub(" ", clause(doc, start))
+    return _NEG.search(text) is not None
+
+
+def informational(doc: Doc, start: int) -> bool:
+    """True when the clause explains (FAQ, definition) rather than announces."""
+    return _INFO.search(clause(doc, start)) is not None
+
+
+def debtor_rights(doc: Doc, start: int) -> bool:
+    return _RIGHTS.search(clause(doc, start)) is not None
+
+
+def allowed_context(doc: Doc, start: int) -> bool:
+    return negated(doc, start) or informational(doc, start) or debtor_rights(doc, start)
+
+
+def first_valid(doc: Doc, pattern: re.Pattern[str], ok: object = None) -> list[re.Match[str]]:
+    """Matches of ``pattern`` outside protected spans (the L111-8 text)."""
+    out = []
+    for m in pattern.finditer(doc.norm):
+        if doc.protected and doc.in_protected(m.start(), m.end()):
+            continue
+        out.append(m)
+    return out
+
+
+AGENCY_RX = rx(r"\b(?:nous|notre|nos|nous-memes|notre (?:cabinet|societe|agence|service)|nos (?:services|agents|equipes)|we|our|us)\b")
+DEADLINE_RX = rx(
+    r"\b(?:sous|dans les|dans un delai de|d'ici|within|in the next|in) \d+ ?(?:h\b|heures?|hours?|jours?|days?|j\b)"
+    r"|\b\d+ ?h(?:eures)?\b(?! ?\d)|\bimmediate\w*|\bsans (?:delai|plus attendre|preavis)|\bdes (?:demain|aujourd'hui|reception|maintenant)"
+    r"|\bwithout (?:further )?(?:notice|delay)|\bright away|\bdemain|\btomorrow|\btoday|\baujourd'hui|\bdernier (?:avis|delai|rappel|avertissement)"
+    r"|\bfinal (?:notice|warning|demand)|\blast (?:notice|warning|chance)|\bavant (?:saisie|poursuites|execution)"
+)

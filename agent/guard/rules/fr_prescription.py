@@ -1,0 +1,81 @@
+"""FR-PRESCRIPTION: no legal threat on a time-barred debt, no "imprescriptible" claim, disputed debts suspended."""
+
+from __future__ import annotations
+
+from agent.guard.base import Finding, GuardContext
+from agent.guard.normalize import Doc, prefix_set
+from agent.guard.rules._common import DEADLINE_RX, BaseRule, Meta, first_valid, negated, rx
+from agent.guard.rules.fr_threat import legal_hits, seizure_hits
+
+BASIS = "C. consom. L218-2 (2 years, consumer); C. civ. 2224 (5 years); C. consom. L121-2"
+
+IMPRESCRIPTIBLE_RX = rx(
+    r"\bimprescriptibles?\b|\bne (?:se )?prescri\w* jamais|\bn'est jamais prescrite?|\bn'expire\w* jamais|\baucune prescription"
+    r"|\bn'est pas soumise? a (?:la |aucune )?prescription|\bnever (?:expires?|becomes? time-?barred|time-?barred)|\b(?:cannot|can't|will never) (?:expire|be time-?barred)"
+    r"|\bno statute of limitations?|\bdoes not (?:expire|become time-?barred)|\bdoesn't expire"
+)
+DEMAND_RX = rx(
+    r"\b(?:veuillez|merci de|nous vous (?:demandons|prions|invitons|remercions)(?: de)?|je vous (?:demande|prie|invite)(?: de)?) ?(?:bien vouloir )?(?:regler|payer|proceder au (?:paiement|reglement)|verser|nous faire parvenir|solder|effectuer (?:le|votre) (?:paiement|reglement)|acquitter)"
+    r"|\b(?:reglez|payez|versez|soldez|acquittez)\b|\bplease (?:pay|settle|remit|make (?:a |your )?payment)|\bpay (?:now|the|your|this|it|today|in full)\b|\bsettle (?:your|the|this)"
+    r"|\bpayment is (?:due|required|expected)|\bmust (?:pay|be paid)|\bdevez (?:regler|payer|nous)|\bexigible|\bexigeons|\bdemand (?:payment|that you)|\bmerci de proceder"
+)
+ACK_RX = rx(
+    r"contest\w*|reclamation|litige|verif\w*|disput\w*|suspend\w*|examin\w*|en cours d'examen|investigat\w*|mettons en pause|en attente|pause|review\w*|check\w*"
+)
+
+IMPRESCRIPTIBLE = Meta(
+    "FR-PRESCRIPTION.imprescriptible",
+    "Claiming that a debt never prescribes is false: consumer debts owed to professionals prescribe after 2 years, "
+    "other civil debts after 5 years.",
+    BASIS,
+    "Votre dossier reste ouvert ; trouvons ensemble une solution pour le régler.",
+    "Your account remains open; let's find a way to settle it together.",
+)
+TIME_BARRED = Meta(
+    "FR-PRESCRIPTION.time-barred-threat",
+    "The debt is time-barred (prescription date passed): no legal action or enforcement may be threatened.",
+    BASIS,
+    "Votre dette est ancienne ; si vous souhaitez la régler volontairement, nous pouvons convenir ensemble d'une solution.",
+    "Because of the age of your debt, we will not sue you; if you wish to pay it voluntarily, we can agree a solution.",
+)
+DISPUTED = Meta(
+    "FR-PRESCRIPTION.disputed",
+    "The debtor has an open dispute: recovery must be suspended while the claim is verified; the text demands payment "
+    "or applies pressure without acknowledging the dispute.",
+    "CPCE R124-4 (basis of the debt); C. consom. L121-6 (aggressive practice)",
+    "Vous contestez la créance : nous suspendons nos démarches le temps de vérifier et revenons vers vous.",
+    "You dispute this debt: we are pausing collection while we verify it and will come back to you.",
+)
+
+
+class PrescriptionRule(BaseRule):
+    family = "FR-PRESCRIPTION"
+    needs_context = True
+    triggers = prefix_set("imprescriptible", "prescrit", "prescription", "expire", "never", "statute", "cannot")
+
+    def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
+        out: list[Finding] = []
+        if doc.has_any(self.triggers):
+            for m in first_valid(doc, IMPRESCRIPTIBLE_RX):
+                out.append(self.make(doc, IMPRESCRIPTIBLE, m.start(), m.end()))
+                break
+        debtor = ctx.debtor
+        if debtor is None:
+            return out
+        if debtor.signals.time_barred:
+            hits = legal_hits(doc) + seizure_hits(doc)
+            if hits:
+                out.append(self.make(doc, TIME_BARRED, hits[0].start, hits[0].end))
+        if debtor.disputed:
+            ack = ACK_RX.search(doc.norm) is not None
+            pressure = legal_hits(doc) + seizure_hits(doc)
+            if pressure:
+                out.append(self.make(doc, DISPUTED, pressure[0].start, pressure[0].end))
+            else:
+                for m in first_valid(doc, DEMAND_RX):
+                    if negated(doc, m.start()):
+                        continue
+                    if not ack or DEADLINE_RX.search(doc.sentence_text(m.start())):
+                        out.append(self.make(doc, DISPUTED, m.start(), m.end()))
+                    break
+        return out

