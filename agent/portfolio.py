@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,7 +32,7 @@ ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=False, populate_by_name=True)
 
 
 class CreditorRecord(_Strict):
@@ -138,7 +137,7 @@ class DebtorRecord(_Strict):
     last_name: str = ""
     company_name: str = ""
     language: Literal["fr", "en"] = "fr"
-    register: Literal["vous", "tu"] = "vous"
+    address_form: Literal["vous", "tu"] = Field(default="vous", alias="register")
     email: str = ""
     phone: str = ""
     address: str = ""
@@ -265,7 +264,7 @@ def _debtor_row(d: DebtorRecord) -> m.Debtor:
     row = m.Debtor(
         id=d.id, reference=d.reference, creditor_id=d.creditor_id, kind=d.kind, civility=d.civility,
         first_name=d.first_name, last_name=d.last_name, company_name=d.company_name, language=d.language,
-        register=d.register, email=d.email, phone=d.phone, address=d.address,
+        register=d.address_form, email=d.email, phone=d.phone, address=d.address,
         preferred_channel=d.preferred_channel, opt_outs=list(d.opt_outs), timezone=d.timezone,
         first_letter_ref=(d.first_letter or {}).get("reference"),
         first_letter_date=dt.date.fromisoformat(str(d.first_letter["date"])) if d.first_letter else None,
@@ -324,6 +323,3 @@ def import_portfolio(session: Session, path: Path) -> ImportReport:
     creditors, debtors = read_portfolio(path)
     return load_records(session, creditors, debtors)
 
-
-def clean_id(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "", value)

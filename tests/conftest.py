@@ -108,3 +108,16 @@ def load_debtor(settings, debtor_id: str):  # type: ignore[no-untyped-def]
 
     with session_scope(settings.effective_database_url) as session:
         return load_file(session, debtor_id, TODAY)
+
+
+@pytest.fixture(scope="session")
+def ingested_runtime(loaded_runtime):  # type: ignore[no-untyped-def]
+    """The loaded runtime with guidelines and every debtor's history indexed."""
+    from agent.db.repo import list_debtor_ids, load_file
+
+    index = loaded_runtime.index
+    index.ingest_guidelines()
+    with loaded_runtime.session() as s:
+        files = [load_file(s, i, TODAY) for i in list_debtor_ids(s)]
+    index.ingest_history(files)
+    return loaded_runtime

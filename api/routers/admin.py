@@ -1,7 +1,102 @@
-"""Router placeholder: owned by its component until it lands."""
+"""Administration: API keys (role: admin), audit verify / export (qa or admin), replay (qa)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent import audit
+from agent import auth as keys
+from agent import conversations as svc
+from agent.auth import Role
+from api.deps import AdminDep, AuditorDep, QaDep, RuntimeDep
+
+router = APIRouter(tags=["admin"])
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    role: Role
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    prefix: str
+    created_at: dt.datetime
+    created_by: str
+    revoked_at: dt.datetime | None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="the API key: shown once, never stored")
+
+
+def _key_out(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix, "created_at": row.created_at,
+            "created_by": row.created_by, "revoked_at": row.revoked_at}
+
+
+@router.post("/v1/admin/keys", status_code=201, response_model=KeyCreated,
+             summary="Create an API key; the key is returned once (role: admin)")
+def create_key(body: KeyIn, rt: RuntimeDep, who: AdminDep) -> KeyCreated:
+    with rt.session() as s:
+        row, key = keys.create_key(s, name=body.name, role=body.role,
+                                   secret_key=rt.settings.secret_key.get_secret_value(), actor=who.actor)
+        return KeyCreated(**_key_out(row), key=key)
+
+
+@router.get("/v1/admin/keys", response_model=list[KeyOut], summary="List API keys (no secrets) (role: admin)")
+def list_keys(rt: RuntimeDep, _: AdminDep) -> list[KeyOut]:
+    with rt.session() as s:
+        return [KeyOut(**_key_out(r)) for r in keys.list_keys(s)]
+
+
+@router.delete("/v1/admin/keys/{key_id}", response_model=KeyOut, summary="Revoke an API key (role: admin)")
+def revoke_key(key_id: Annotated[str, Path(max_length=32)], rt: RuntimeDep, who: AdminDep) -> KeyOut:
+    with rt.session() as s:
+        return KeyOut(**_key_out(keys.revoke_key(s, key_id, actor=who.actor)))
+
+
+@router.get("/v1/audit/verify", response_model=audit.VerifyResult,
+            summary="Verify the hash chain of the audit trail (role: qa or admin)")
+def verify(rt: RuntimeDep, _: AuditorDep) -> audit.VerifyResult:
+    with rt.session() as s:
+        return audit.verify(s)
+
+
+@router.get("/v1/audit/events", summary="Audit events, filtered (role: qa or admin)")
+def events(rt: RuntimeDep, _: AuditorDep,
+           kind: Annotated[str | None, Query(max_length=60)] = None,
+           debtor_id: Annotated[str | None, Query(max_length=64)] = None,
+           limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
+    with rt.session() as s:
+        out = [audit.event_json(e) for e in audit.iter_events(s, kind=kind, debtor_id=debtor_id)]
+    return out[-limit:]
+
+
+@router.get("/v1/audit/export", summary="Export the audit trail as JSONL (role: qa or admin)",
+            response_class=StreamingResponse)
+def export(rt: RuntimeDep, _: AuditorDep) -> StreamingResponse:
+    with rt.session() as s:
+        lines = [json.dumps(audit.event_json(e), ensure_ascii=False, default=str) + "\n" for e in audit.iter_events(s)]
+
+    def gen() -> Iterator[str]:
+        yield from lines
+
+    return StreamingResponse(gen(), media_type="application/x-ndjson",
+                             headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'})
+
+
+@router.post("/v1/audit/replay/{seq}", summary="Replay a draft from its audit event and compare (role: qa)")
+def replay(seq: Annotated[int, Path(ge=1)], rt: RuntimeDep, _: QaDep) -> dict[str, Any]:
+    return dataclasses.asdict(svc.replay(rt, seq))

@@ -1,7 +1,241 @@
-"""Router placeholder: owned by its component until it lands."""
+"""The agent chat: conversations, drafts, revisions, edits, approval and sending (+ SSE streaming).
+
+Roles: reading needs agent or qa; everything that writes needs agent. A streamed draft is
+recorded only once it is complete: a client that disconnects mid-stream leaves nothing behind.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import inspect
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, Any
 
-router = APIRouter()
+import anyio
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse
+
+from agent import conversations as svc
+from agent.domain import Channel, Lang
+from agent.drafting.models import Draft, DraftRequest
+from agent.errors import AmiableError, UserError
+from agent.runtime import Runtime
+from api.deps import AgentDep, ReaderDep, RuntimeDep
+
+log = logging.getLogger("amiable.api.conversations")
+router = APIRouter(tags=["conversations"])
+
+MAX_BODY_CHARS = 100_000
+Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConversationIn(_In):
+    debtor_id: str = Field(min_length=1, max_length=64)
+    channel: Channel | None = None
+    lang: Lang | None = None
+
+
+class MessageIn(_In):
+    message: str = Field(max_length=MAX_BODY_CHARS, description="what the debtor wrote, pasted by the agent")
+    channel: Channel | None = None
+    lang: Lang | None = None
+    plan_months: int | None = Field(default=None, ge=1, le=400)
+
+
+class ReviseIn(_In):
+    instruction: str = Field(max_length=MAX_BODY_CHARS,
+                             description='e.g. "shorter", "offer six months instead", "in English", "more empathetic"')
+
+
+class EditIn(_In):
+    text: str = Field(max_length=MAX_BODY_CHARS)
+    version: int | None = Field(default=None, ge=1, description="the draft version you edited (optimistic lock)")
+
+
+class DecisionIn(_In):
+    version: int | None = Field(default=None, ge=1, description="the draft version you reviewed (optimistic lock)")
+    text: str | None = Field(default=None, max_length=MAX_BODY_CHARS, description="final text, if edited")
+
+
+class ConversationOut(BaseModel):
+    id: str
+    debtor_id: str
+    created_by: str
+    created_at: dt.datetime
+    channel: str | None
+    lang: str | None
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    drafts: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
+    conv, msgs, drafts = svc.get_conversation(rt, conv_id)
+    return ConversationOut(
+        id=conv.id, debtor_id=conv.debtor_id, created_by=conv.created_by, created_at=conv.created_at,
+        channel=conv.channel, lang=conv.lang,
+        messages=[{"id": m.id, "role": m.role, "text": m.text, "draft_id": m.draft_id, "actor": m.actor,
+                   "at": m.created_at.isoformat()} for m in msgs],
+        drafts=[svc.DraftView(d).as_dict() for d in drafts])
+
+
+# ---------------------------------------------------------------------------- streaming
+def draft_events(rt: Runtime, req: DraftRequest, actor: str) -> Iterator[dict[str, Any]]:
+    """Token events then one final {"type": "draft"} event; nothing is recorded here."""
+    try:
+        from agent.drafting.streaming import stream_draft
+    except ImportError:
+        stream_draft = None
+    if stream_draft is not None:
+        params = inspect.signature(stream_draft).parameters
+        kwargs: dict[str, Any] = {"actor": actor}
+        if "record" in params:
+            kwargs["record"] = False
+        for ev in stream_draft(rt.drafting, req, **kwargs):
+            yield ev if isinstance(ev, dict) else dict(ev)
+        return
+    draft = rt.drafting.draft(req, actor=actor, record=False)
+    words = draft.text.split(" ")
+    for i, w in enumerate(words):
+        yield {"type": "token", "text": w + (" " if i < len(words) - 1 else ""), "checked": True}
+    yield {"type": "draft", "draft": draft}
+
+
+_END = object()
+
+
+def _next(it: Iterator[dict[str, Any]]) -> object:
+    return next(it, _END)
+
+
+def _problem_event(exc: AmiableError) -> dict[str, str]:
+    status = exc.http_status if isinstance(exc, UserError) else 500
+    detail = exc.message if isinstance(exc, UserError) else "the request could not be completed; it was logged"
+    return {"event": "error", "data": json.dumps({"type": "about:blank", "title": exc.title if status != 500 else
+                                                  "Internal error", "status": status, "detail": detail})}
+
+
+def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
+              persist: Callable[[Draft], svc.DraftRecord]) -> EventSourceResponse:
+    async def gen() -> AsyncIterator[dict[str, str]]:
+        it = draft_events(rt, req, actor)
+        try:
+            while True:
+                ev = await anyio.to_thread.run_sync(_next, it)
+                if ev is _END:
+                    break
+                assert isinstance(ev, dict)
+                if ev.get("type") == "token":
+                    yield {"event": "token", "data": json.dumps({"text": ev.get("text", "")}, ensure_ascii=False)}
+                elif ev.get("type") == "draft":
+                    draft = ev["draft"] if isinstance(ev["draft"], Draft) else Draft.model_validate(ev["draft"])
+                    # Not cancellable: once started, the record completes (one transaction) or not at all.
+                    rec = await anyio.to_thread.run_sync(persist, draft)
+                    yield {"event": "draft", "data": json.dumps(svc.DraftView(rec).as_dict(), ensure_ascii=False,
+                                                                default=str)}
+        except AmiableError as exc:
+            if not isinstance(exc, UserError):
+                log.error("stream failed: %s", exc.message)
+            yield _problem_event(exc)
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+
+    return EventSourceResponse(gen(), ping=15)
+
+
+# ---------------------------------------------------------------------------- routes
+@router.post("/v1/conversations", status_code=201, response_model=ConversationOut,
+             summary="Start a conversation about a debtor file (role: agent)")
+def create_conversation(body: ConversationIn, rt: RuntimeDep, who: AgentDep) -> ConversationOut:
+    conv = svc.create_conversation(rt, body.debtor_id, actor=who.actor, channel=body.channel, lang=body.lang)
+    return _conv_out(rt, conv.id)
+
+
+@router.get("/v1/conversations/{conv_id}", response_model=ConversationOut,
+            summary="A conversation with its messages and drafts (role: agent or qa)")
+def get_conversation(conv_id: Id, rt: RuntimeDep, _: ReaderDep) -> ConversationOut:
+    return _conv_out(rt, conv_id)
+
+
+@router.post("/v1/conversations/{conv_id}/messages", status_code=201,
+             summary="Post what the debtor wrote; returns the assistant's structured draft (role: agent)")
+def post_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    rec = svc.post_message(rt, conv_id, body.message, actor=who.actor, channel=body.channel, lang=body.lang,
+                           plan_months=body.plan_months)
+    return svc.DraftView(rec).as_dict()
+
+
+@router.post("/v1/conversations/{conv_id}/messages/stream",
+             summary="Same as /messages, streamed as server-sent events: token..., then draft (role: agent)",
+             response_class=EventSourceResponse)
+def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) -> EventSourceResponse:
+    message = rt.drafting.validate_message(body.message)
+    conv, _, _ = svc.get_conversation(rt, conv_id)
+    req = svc.request_for_message(conv, message, channel=body.channel, lang=body.lang, plan_months=body.plan_months)
+    with rt.session() as s:
+        seen = svc.debtor_version(s, conv.debtor_id)
+
+    def persist(draft: Draft) -> svc.DraftRecord:
+        with rt.session() as s:
+            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.settings.effective_today(),
+                                    debtor_version_seen=seen, conversation_id=conv.id, parent_id=None,
+                                    status="generated", extra_messages=[("debtor", message)])
+
+    return sse_draft(rt, req, who.actor, persist)
+
+
+@router.get("/v1/drafts/{draft_id}", summary="A draft with its status and version (role: agent or qa)")
+def get_draft(draft_id: Id, rt: RuntimeDep, _: ReaderDep) -> dict[str, Any]:
+    return svc.DraftView(svc.get_draft(rt, draft_id)).as_dict()
+
+
+@router.post("/v1/drafts/{draft_id}/revise", status_code=201,
+             summary="Revise a draft by instruction; returns a new draft (role: agent)")
+def revise(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    return svc.DraftView(svc.revise(rt, draft_id, body.instruction, actor=who.actor)).as_dict()
+
+
+@router.post("/v1/drafts/{draft_id}/revise/stream", response_class=EventSourceResponse,
+             summary="Revise a draft by instruction, streamed as server-sent events (role: agent)")
+def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> EventSourceResponse:
+    rec, req, understood = svc.revise_request(rt, draft_id, body.instruction)
+    with rt.session() as s:
+        seen = svc.debtor_version(s, rec.debtor_id)
+
+    def persist(draft: Draft) -> svc.DraftRecord:
+        with rt.session() as s:
+            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.settings.effective_today(),
+                                    debtor_version_seen=seen, conversation_id=rec.conversation_id, parent_id=rec.id,
+                                    status="revised", understood=understood,
+                                    extra_messages=[("instruction", body.instruction.strip())])
+
+    return sse_draft(rt, req, who.actor, persist)
+
+
+@router.put("/v1/drafts/{draft_id}/text", summary="Edit the draft text; the guard re-checks it (role: agent)")
+def edit(draft_id: Id, body: EditIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    return svc.DraftView(svc.edit(rt, draft_id, body.text, actor=who.actor,
+                                  expected_version=body.version)).as_dict()
+
+
+@router.post("/v1/drafts/{draft_id}/approve",
+             summary="Approve the final text: the guard runs again; blocked text is refused (role: agent)")
+def approve(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    return svc.DraftView(svc.approve(rt, draft_id, actor=who.actor, expected_version=body.version,
+                                     text=body.text)).as_dict()
+
+
+@router.post("/v1/drafts/{draft_id}/send",
+             summary="Send: guard again, record the contact and the audit events atomically; 409 if someone "
+                     "else sent on this file meanwhile (role: agent)")
+def send(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    return svc.DraftView(svc.send(rt, draft_id, actor=who.actor, expected_version=body.version,
+                                  text=body.text)).as_dict()

@@ -1,7 +1,138 @@
-"""Router placeholder: owned by its component until it lands."""
+"""Debtor files for agents: search, summary, history, cadence, and the work queue."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from agent.cadence import QueueItem, Recommendation, planner_for, work_queue
+from agent.db.repo import list_debtor_ids, load_file
+from agent.domain import DebtorFile, Signals
+from api.deps import ReaderDep, RuntimeDep
+
+router = APIRouter(tags=["debtors"])
+
+DebtorId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class DebtorListItem(BaseModel):
+    id: str
+    reference: str
+    name: str
+    creditor: str
+    balance_cents: int
+    days_past_due: int
+    status: str
+    flags: list[str]
+
+
+class DebtorSummary(BaseModel):
+    id: str
+    reference: str
+    name: str
+    kind: str
+    creditor: dict[str, Any]
+    language: str
+    address_form: str
+    email: str
+    phone: str
+    address: str
+    preferred_channel: str
+    opt_outs: list[str]
+    status: str
+    hold_reason: str
+    notes: str  # internal notes: agents only, never shown to the debtor
+    first_letter_ref: str | None
+    first_letter_date: dt.date | None
+    flags: list[str]
+    signals: Signals
+    invoices: list[dict[str, Any]]
+    active_plan: dict[str, Any] | None
+    as_of: dt.date
+
+
+class DebtorHistory(BaseModel):
+    debtor_id: str
+    contacts: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+    promises: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+    disputes: list[dict[str, Any]]
+
+
+def flags(f: DebtorFile) -> list[str]:
+    pairs = (("enforceable_title", f.has_title), ("disputed", f.disputed), ("time_barred", f.signals.time_barred),
+             ("hardship", f.hardship), ("over_indebtedness", f.over_indebtedness), ("vulnerable", f.vulnerable),
+             ("on_hold", f.status == "on_hold"))
+    return [k for k, v in pairs if v]
+
+
+def _all_files(rt: RuntimeDep) -> list[DebtorFile]:
+    today = rt.settings.effective_today()
+    with rt.session() as s:
+        return [load_file(s, i, today) for i in list_debtor_ids(s)]
+
+
+def _file(rt: RuntimeDep, debtor_id: str) -> DebtorFile:
+    with rt.session() as s:
+        return load_file(s, debtor_id, rt.settings.effective_today())
+
+
+@router.get("/v1/debtors", response_model=list[DebtorListItem], summary="Find debtor files (role: agent or qa)")
+def search_debtors(rt: RuntimeDep, _: ReaderDep,
+                   q: Annotated[str, Query(max_length=100, description="id, reference or name contains")] = "",
+                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[DebtorListItem]:
+    needle = q.strip().lower()
+    out = []
+    for f in _all_files(rt):
+        hay = " ".join((f.id, f.reference, f.display_name, f.creditor.name)).lower()
+        if needle and needle not in hay:
+            continue
+        out.append(DebtorListItem(id=f.id, reference=f.reference, name=f.display_name, creditor=f.creditor.name,
+                                  balance_cents=f.signals.balance_cents, days_past_due=f.signals.days_past_due,
+                                  status=f.status, flags=flags(f)))
+    return out[:limit]
+
+
+@router.get("/v1/debtors/{debtor_id}", response_model=DebtorSummary,
+            summary="Debtor file summary with signals, flags and internal notes (role: agent or qa)")
+def debtor_summary(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> DebtorSummary:
+    f = _file(rt, debtor_id)
+    plan = f.active_plan
+    return DebtorSummary(
+        id=f.id, reference=f.reference, name=f.display_name, kind=f.kind, creditor=f.creditor.model_dump(mode="json"),
+        language=f.language, address_form=f.address_form, email=f.email, phone=f.phone, address=f.address,
+        preferred_channel=f.preferred_channel, opt_outs=list(f.opt_outs), status=f.status,
+        hold_reason=f.hold_reason, notes=f.notes, first_letter_ref=f.first_letter_ref,
+        first_letter_date=f.first_letter_date, flags=flags(f), signals=f.signals,
+        invoices=[{**i.model_dump(mode="json"), "total_cents": i.total_cents} for i in f.invoices],
+        active_plan=plan.model_dump(mode="json") if plan else None, as_of=f.as_of)
+
+
+@router.get("/v1/debtors/{debtor_id}/history", response_model=DebtorHistory,
+            summary="Contacts, payments, promises, plans and disputes, newest first (role: agent or qa)")
+def debtor_history(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> DebtorHistory:
+    f = _file(rt, debtor_id)
+    return DebtorHistory(
+        debtor_id=f.id,
+        contacts=[c.model_dump(mode="json") for c in sorted(f.contacts, key=lambda c: c.at, reverse=True)],
+        payments=[p.model_dump(mode="json") for p in reversed(f.payments)],
+        promises=[p.model_dump(mode="json") for p in reversed(f.promises)],
+        plans=[p.model_dump(mode="json") for p in reversed(f.plans)],
+        disputes=[d.model_dump(mode="json") for d in reversed(f.disputes)])
+
+
+@router.get("/v1/debtors/{debtor_id}/cadence", response_model=Recommendation,
+            summary="Next recommended contact: date, channel, message type; escalation hint (role: agent or qa)")
+def debtor_cadence(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> Recommendation:
+    return planner_for(rt).recommend(_file(rt, debtor_id))
+
+
+@router.get("/v1/queue", response_model=list[QueueItem],
+            summary="Work queue ordered by the next recommended contact (role: agent or qa)")
+def queue(rt: RuntimeDep, _: ReaderDep, due_only: Annotated[bool, Query()] = False,
+          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[QueueItem]:
+    return work_queue(planner_for(rt), _all_files(rt), include_future=not due_only, limit=limit)

@@ -29,12 +29,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent import audit
 from agent.db import models as m
-from agent.db.repo import get_debtor_row, load_file, to_file
+from agent.db.repo import get_debtor_row, to_file
 from agent.domain import DebtorFile
 from agent.errors import ConflictError, InputValidationError, NotFoundError
 from agent.plans import lifecycle
 from agent.plans.calendar import get_calendar
-from agent.plans.engine import counter_proposal, format_eur, quote_for_file
+from agent.plans.engine import counter_proposal, quote_for_file
 from agent.plans.links import InvalidLinkError, verify_token
 from agent.plans.models import MAX_CENTS, Capacity, PlanOption, Proposal
 from agent.runtime import Runtime
@@ -521,7 +521,7 @@ def _option_from_plan(plan: m.Plan, file: DebtorFile) -> PlanOption:
     kind = (plan.option_id or "proposal").split("-")[0]
     return PlanOption(
         id=plan.option_id or "plan", kind=kind if kind in ("full", "short", "standard", "capacity") else "proposal",
-        frequency=plan.frequency,  # type: ignore[arg-type]
+        frequency=plan.frequency,
         count=len(inst), balance_cents=plan.total_cents + plan.discount_cents, discount_cents=plan.discount_cents,
         total_cents=plan.total_cents, instalment_cents=plan.total_cents // max(len(inst), 1),
         first_due_date=inst[0].due_date, last_due_date=inst[-1].due_date, instalments=inst,

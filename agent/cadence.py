@@ -1,0 +1,289 @@
+"""Cadence: the next recommended contact per debtor, and the agents' work queue.
+
+Inputs: the debtor file (contact log, promises, plans, flags, opt-outs), the cadence policy
+(knowledge/policy/cadence.yaml: sequence, intervals, escalation delay) and the guard policy's call
+windows, public holidays and contact caps (knowledge/policy/guard.yaml), so the recommendation never
+contradicts the guard. Files on hold, disputed, time-barred or under an over-indebtedness procedure
+get no automatic contact: they go to agent review. An escalation to the litigation team is only
+ever an internal suggestion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agent.domain import Channel, DebtorFile
+from agent.firm import load_yaml_model
+from agent.guard.policy import GuardPolicy
+
+MessageType = Literal["first_reminder", "reminder", "call", "formal_notice", "follow_up", "reply",
+                      "promise_check", "plan_check", "agent_review", "none"]
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    type: Literal["first_reminder", "reminder", "call", "formal_notice", "follow_up"]
+    channel: Literal["preferred", "email", "sms", "letter", "phone"]
+
+
+class CadencePolicy(_Strict):
+    version: str = Field(min_length=1)
+    sequence: tuple[Step, ...] = Field(min_length=1)
+    interval_days: tuple[int, ...] = Field(min_length=1)
+    reply_within_days: int = Field(default=1, ge=0, le=30)
+    promise_grace_days: int = Field(default=2, ge=0, le=60)
+    plan_grace_days: int = Field(default=3, ge=0, le=60)
+    fallback_channels: tuple[Literal["email", "sms", "letter", "phone"], ...] = Field(min_length=1)
+    escalation_after_days: int = Field(default=45, ge=1, le=365)
+    escalation_min_contacts: int = Field(default=3, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _intervals(self) -> CadencePolicy:
+        if any(d < 0 or d > 365 for d in self.interval_days):
+            raise ValueError("interval_days must be between 0 and 365")
+        return self
+
+
+def load_cadence_policy(path: Path) -> CadencePolicy:
+    """Validated cadence policy; ConfigError naming file and field on any problem."""
+    return load_yaml_model(Path(path), CadencePolicy, "cadence policy")
+
+
+@lru_cache(maxsize=16)
+def _holidays(country: str, subdivision: str | None, year: int) -> holidays_lib.HolidayBase:
+    return holidays_lib.country_holidays(country, subdiv=subdivision, years=[year, year + 1])
+
+
+class Escalation(BaseModel):
+    suggested: bool
+    reason: str
+    internal: bool = True  # never shown or said to the debtor
+    days_without_answer: int = 0
+    creditor_mandate_to_sue: bool = False
+
+
+class Recommendation(BaseModel):
+    debtor_id: str
+    action: Literal["contact", "agent_review", "none"]
+    date: dt.date | None = None
+    earliest_at: dt.datetime | None = None  # first allowed moment (call window start for calls)
+    channel: Channel | None = None
+    message_type: MessageType
+    reasons: list[str] = Field(default_factory=list)
+    escalation: Escalation | None = None
+    policy_version: str
+
+
+class Planner:
+    """Next-contact recommendations from the cadence policy and the guard policy's rules of contact."""
+
+    def __init__(self, cadence: CadencePolicy, guard: GuardPolicy) -> None:
+        self.cadence = cadence
+        self.guard = guard
+
+    # -------------------------------------------------------------- calendar
+    def is_holiday(self, d: dt.date) -> bool:
+        src = self.guard.call_windows.holidays
+        return d in _holidays(src.country, src.subdivision, d.year)
+
+    def contact_day(self, d: dt.date) -> bool:
+        """A day on which the firm contacts debtors: allowed weekday and not a public holiday."""
+        if _WEEKDAYS[d.weekday()] not in self.guard.call_windows.weekdays:
+            return False
+        return not (self.guard.call_windows.skip_public_holidays and self.is_holiday(d))
+
+    def next_contact_day(self, d: dt.date) -> dt.date:
+        for _ in range(60):
+            if self.contact_day(d):
+                return d
+            d += dt.timedelta(days=1)
+        raise ValueError("no contact day in 60 days: check the call window weekdays")
+
+    # -------------------------------------------------------------- main
+    def recommend(self, file: DebtorFile) -> Recommendation:
+        c = self.cadence
+        today = file.as_of
+        base = {"debtor_id": file.id, "policy_version": c.version}
+        sig = file.signals
+        if file.status == "closed":
+            return Recommendation(**base, action="none", message_type="none", reasons=["file closed"])
+        if sig.balance_cents <= 0:
+            return Recommendation(**base, action="none", message_type="none", reasons=["nothing is owed"])
+        review: list[str] = []
+        if file.status == "on_hold":
+            review.append(f"file on hold{': ' + file.hold_reason if file.hold_reason else ''}")
+        if file.disputed:
+            review.append("open dispute: reminders suspended until the debt is verified")
+        if sig.time_barred:
+            review.append("debt time-barred: no collection contact")
+        if file.over_indebtedness:
+            review.append("over-indebtedness procedure: individual collection suspended")
+        allowed = [ch for ch in (file.preferred_channel, *c.fallback_channels)
+                   if ch not in file.opt_outs and ch not in ("widget", "chat")]
+        allowed = list(dict.fromkeys(allowed))
+        if not allowed:
+            review.append("the debtor opted out of every channel")
+        if review:
+            return Recommendation(**base, action="agent_review", date=self.next_contact_day(today),
+                                  message_type="agent_review", reasons=review)
+
+        reasons: list[str] = []
+        outbound = sorted((x for x in file.contacts if x.direction == "out" and x.at.date() <= today),
+                          key=lambda x: x.at)
+        last_out = outbound[-1].at.date() if outbound else None
+        last_in = sig.last_inbound_at.date() if sig.last_inbound_at else None
+        mtype: MessageType
+        step = c.sequence[min(len(outbound), len(c.sequence) - 1)]
+        pending = [p for p in file.promises if p.status == "pending"]
+        plan = file.active_plan
+        if last_in is not None and (last_out is None or last_in > last_out):
+            mtype, date, channel = "reply", last_in + dt.timedelta(days=c.reply_within_days), file.preferred_channel
+            reasons.append(f"the debtor contacted us on {last_in.isoformat()}: reply")
+        elif pending:
+            due = min(p.due_date for p in pending)
+            mtype, date, channel = "promise_check", due + dt.timedelta(days=c.promise_grace_days), file.preferred_channel
+            reasons.append(f"promise to pay due {due.isoformat()}: check it was kept")
+        elif plan is not None:
+            nxt = [i.due_date for i in plan.instalments if i.status == "due"]
+            missed = [i for i in plan.instalments if i.status == "missed"]
+            if missed:
+                mtype, date = "plan_check", today
+                reasons.append(f"plan {plan.reference}: {len(missed)} missed instalment(s)")
+            elif nxt:
+                mtype, date = "plan_check", min(nxt) + dt.timedelta(days=c.plan_grace_days)
+                reasons.append(f"plan {plan.reference}: check the instalment due {min(nxt).isoformat()}")
+            else:
+                mtype, date = "follow_up", today
+                reasons.append(f"plan {plan.reference} has no instalment left due")
+            channel = file.preferred_channel
+        else:
+            mtype = step.type
+            channel = file.preferred_channel if step.channel == "preferred" else step.channel
+            gap = c.interval_days[min(len(outbound), len(c.interval_days) - 1)]
+            date = (last_out + dt.timedelta(days=gap)) if last_out else today
+            reasons.append(f"step {len(outbound) + 1} of the sequence ({mtype})"
+                           + (f", {gap} days after the last contact" if last_out else ""))
+        if channel not in allowed:
+            reasons.append(f"{channel} opted out: {allowed[0]} instead")
+            channel = allowed[0]
+        date = max(date, today)
+
+        # Caps, counted from the contact log over rolling windows ending on the planned day.
+        caps = self.guard.contact_caps
+        for _ in range(90):
+            date = self.next_contact_day(date)
+            calls = [x for x in outbound if x.channel == "phone" and (date - x.at.date()).days < 30]
+            week = [x for x in outbound if (date - x.at.date()).days < 7]
+            if channel == "phone" and len(calls) >= caps.calls_per_30d:
+                written = [ch for ch in allowed if ch != "phone"]
+                if written:
+                    reasons.append(f"call cap reached ({caps.calls_per_30d} per 30 days): {written[0]} instead")
+                    channel = written[0]
+                    continue
+                date = min(x.at.date() for x in calls) + dt.timedelta(days=30)
+                reasons.append(f"call cap reached ({caps.calls_per_30d} per 30 days): postponed")
+                continue
+            if len(week) >= caps.contacts_per_7d:
+                date = min(x.at.date() for x in week) + dt.timedelta(days=7)
+                reasons.append(f"contact cap reached ({caps.contacts_per_7d} per 7 days): postponed")
+                continue
+            break
+        earliest = self._earliest(date, channel, file.timezone)
+        return Recommendation(**base, action="contact", date=date, earliest_at=earliest,
+                              channel=channel,  # type: ignore[arg-type]
+                              message_type=mtype, reasons=reasons, escalation=self.escalation(file, outbound))
+
+    def _earliest(self, d: dt.date, channel: str, tz: str) -> dt.datetime:
+        start = self.guard.call_windows.ranges[0].start if channel == "phone" else "09:00"
+        try:
+            zone = ZoneInfo(tz)
+        except (KeyError, ValueError):
+            zone = ZoneInfo(self.guard.timezone)
+        return dt.datetime.combine(d, dt.time.fromisoformat(start), tzinfo=zone)
+
+    def escalation(self, file: DebtorFile, outbound: list) -> Escalation:  # type: ignore[type-arg]
+        c = self.cadence
+        today = file.as_of
+        last_in = file.signals.last_inbound_at.date() if file.signals.last_inbound_at else None
+        unanswered = [x for x in outbound if last_in is None or x.at.date() > last_in]
+        if len(unanswered) < c.escalation_min_contacts:
+            return Escalation(suggested=False, reason=f"{len(unanswered)} unanswered contact(s); "
+                              f"{c.escalation_min_contacts} needed before a hand-over is considered",
+                              creditor_mandate_to_sue=file.creditor.mandate_to_sue)
+        days = (today - unanswered[0].at.date()).days
+        if days < c.escalation_after_days:
+            return Escalation(suggested=False, days_without_answer=days,
+                              reason=f"{days} days without answer (threshold {c.escalation_after_days})",
+                              creditor_mandate_to_sue=file.creditor.mandate_to_sue)
+        if file.hardship or file.vulnerable:
+            return Escalation(suggested=False, days_without_answer=days,
+                              reason="hardship or vulnerability on file: agent review rather than hand-over",
+                              creditor_mandate_to_sue=file.creditor.mandate_to_sue)
+        who = "" if file.creditor.mandate_to_sue else " (the creditor has not mandated legal action: ask it)"
+        return Escalation(suggested=True, days_without_answer=days,
+                          reason=f"no answer for {days} days after {len(unanswered)} contacts: propose the file "
+                                 f"to the litigation team for a decision{who}. Internal only: never mention it "
+                                 "to the debtor as a threat.",
+                          creditor_mandate_to_sue=file.creditor.mandate_to_sue)
+
+
+_ORDER = {"agent_review": 0, "contact": 1, "none": 2}
+
+
+class QueueItem(BaseModel):
+    debtor_id: str
+    name: str
+    creditor: str
+    balance_cents: int
+    days_past_due: int
+    recommendation: Recommendation
+    overdue: bool
+
+
+def work_queue(planner: Planner, files: list[DebtorFile], *, include_future: bool = True,
+               limit: int = 100) -> list[QueueItem]:
+    """Debtors ordered by the next recommended contact: due first (reviews, then oldest date,
+    then larger balance); files with nothing to do are left out."""
+    items = []
+    for f in files:
+        rec = planner.recommend(f)
+        if rec.action == "none":
+            continue
+        overdue = rec.date is not None and rec.date <= f.as_of
+        if not include_future and not overdue:
+            continue
+        items.append(QueueItem(debtor_id=f.id, name=f.display_name, creditor=f.creditor.name,
+                               balance_cents=f.signals.balance_cents, days_past_due=f.signals.days_past_due,
+                               recommendation=rec, overdue=overdue))
+    items.sort(key=lambda i: (i.recommendation.date or dt.date.max, _ORDER[i.recommendation.action],
+                              -int(bool(i.recommendation.escalation and i.recommendation.escalation.suggested)),
+                              -i.balance_cents, i.debtor_id))
+    return items[:limit]
+
+
+def planner_for(rt: object) -> Planner:
+    """The planner of a runtime: guard policy (exposed by the guard if it does) + cadence.yaml."""
+    from agent.guard.policy import load_guard_policy
+
+    settings = rt.settings  # type: ignore[attr-defined]
+    cached = getattr(rt, "_cadence_planner", None)
+    if isinstance(cached, Planner):
+        return cached
+    guard_policy = getattr(getattr(rt, "guard", None), "policy", None) if "guard" in vars(rt) else None
+    if not isinstance(guard_policy, GuardPolicy):
+        guard_policy = load_guard_policy(settings.guard_policy_file)
+    path = Path(settings.guard_policy_file).parent / "cadence.yaml"
+    planner = Planner(load_cadence_policy(path), guard_policy)
+    object.__setattr__(rt, "_cadence_planner", planner)
+    return planner

@@ -1,0 +1,113 @@
+"""The guard pipeline: normalise once, run the enabled rules in order, apply the policy, decide."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from agent.errors import ConfigError, InputValidationError
+from agent.firm import Firm
+from agent.guard.base import Finding, GuardContext, GuardReport, Rule, Verdict
+from agent.guard.lang import detect_lang
+from agent.guard.normalize import Doc, normalize, normalize_fragment
+from agent.guard.policy import GuardPolicy
+from agent.guard.registry import REGISTRY
+
+log = logging.getLogger("amiable.guard")
+
+INTERNAL_ERROR = "GUARD.internal-error"
+
+
+class Guard:
+    """Deterministic compliance gate: ``check(text, ctx) -> GuardReport``. Thread-safe (no shared mutable state)."""
+
+    def __init__(self, policy: GuardPolicy, firm: Firm, rules: Sequence[Rule] | None = None) -> None:
+        self.policy = policy
+        self.firm = firm
+        if rules is None:
+            rules = [REGISTRY[f](policy, firm) for f in REGISTRY if f in policy.enabled_families]
+        if not rules:
+            raise ConfigError("guard policy enables no rule family: the guard never runs with no rules")
+        self.rules: list[Rule] = list(rules)
+        self._l111_8 = tuple(" ".join(normalize_fragment(p).split()) for p in firm.l111_8_paragraphs)
+
+    def check(self, text: str, ctx: GuardContext | None = None) -> GuardReport:
+        ctx = ctx or GuardContext()
+        self._validate(text)
+        doc = normalize(text)
+        default_lang = "en" if self.policy.jurisdiction == "US" else "fr"
+        doc.lang = ctx.lang or detect_lang(doc.norm, default_lang)
+        doc.jurisdiction = self.policy.jurisdiction
+        doc.protected = self._protected(doc)
+        findings: list[Finding] = []
+        timings: dict[str, float] = {}
+        for rule in self.rules:
+            t0 = time.perf_counter()
+            try:
+                found = rule.check(doc, ctx)
+            except Exception as exc:  # a faulty rule must block, never pass
+                log.exception("guard rule %s failed", rule.family)
+                found = [Finding(
+                    rule_id=INTERNAL_ERROR, family="GUARD", severity="block", span=None,
+                    explanation=f"rule family {rule.family} raised {type(exc).__name__}; the text is blocked until fixed",
+                    legal_basis="guard safety policy (fail closed)",
+                )]
+            timings[rule.family] = round((time.perf_counter() - t0) * 1000, 4)
+            findings.extend(self._apply_policy(found))
+        return GuardReport(
+            verdict=verdict_of(findings),
+            findings=findings,
+            lang=doc.lang,  # type: ignore[arg-type]
+            policy_version=self.policy.version,
+            rules_run=len(self.rules),
+            timings_ms=timings,
+        )
+
+    def _validate(self, text: object) -> None:
+        if not isinstance(text, str):
+            raise InputValidationError("text must be a string")
+        if not text.strip():
+            raise InputValidationError("empty text: nothing to check")
+        if len(text) > self.policy.max_text_chars:
+            raise InputValidationError(f"text too long: {len(text)} characters (max {self.policy.max_text_chars})")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputValidationError(f"text is not valid Unicode (position {exc.start})") from exc
+        if "\x00" in text:
+            raise InputValidationError("text contains NUL bytes: binary input is not accepted")
+
+    def _protected(self, doc: Doc) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        if "prescrit par la loi" not in doc.norm and "juge de l'execution" not in doc.norm:
+            return out
+        flat = doc.norm
+        for para in self._l111_8:
+            head = para[:40]
+            pos = flat.find(head)
+            if pos >= 0:
+                out.append((pos, min(len(flat), pos + len(para) + 40)))
+        return out
+
+    def _apply_policy(self, found: list[Finding]) -> list[Finding]:
+        out: list[Finding] = []
+        for f in found:
+            if f.family == "GUARD":
+                out.append(f)
+                continue
+            level = self.policy.level_for(f.rule_id, f.family, f.severity)
+            if level == "off":
+                continue
+            if level != f.severity:
+                f = f.model_copy(update={"severity": level})
+            out.append(f)
+        return out
+
+
+def verdict_of(findings: Sequence[Finding]) -> Verdict:
+    if any(f.severity == "block" for f in findings):
+        return "block"
+    if findings:
+        return "warn"
+    return "pass"

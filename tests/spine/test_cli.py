@@ -1,0 +1,87 @@
+"""The real ``amiable`` CLI in a subprocess: happy path and one-line errors with stable exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, TODAY
+
+
+def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "AMIABLE_DATA_DIR": str(data_dir), "AMIABLE_TODAY": TODAY.isoformat(),
+                "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "cli-test-secret", **env}
+    return subprocess.run([sys.executable, "-m", "agent.cli.main", *args], capture_output=True, text=True,
+                          env=full_env, cwd=REPO, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("cli")
+    r = _run(["init"], data)
+    assert r.returncode == 0, r.stderr
+    assert "imported 36 debtors" in r.stdout and "guidelines:" in r.stdout
+    return data
+
+
+def test_draft_json_from_the_cli(initialised: Path) -> None:
+    r = _run(["draft", "--debtor", "D002", "--message", "J'ai perdu mon emploi, je ne peux plus payer.",
+              "--json"], initialised)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["intent"] == "hardship" and d["language"] == "fr" and d["sendable"] is True
+    assert d["citations"] and d["facts"] and d["guard"]["verdict"] in ("pass", "warn")
+
+
+def test_second_ingest_changes_nothing(initialised: Path) -> None:
+    r = _run(["ingest"], initialised)
+    assert r.returncode == 0, r.stderr
+    assert "0 added, 0 updated" in r.stdout and "0 removed" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["draft", "--debtor", "NOPE", "--message", "Bonjour"], 3, "unknown debtor"),
+        (["draft", "--debtor", "D001", "--message", ""], 2, "message"),
+        (["draft", "--debtor", "D001", "--message", "y" * 100_000], 2, "too long"),
+        (["draft", "--debtor", "D001", "--message", "Ich kann nicht zahlen, bitte helfen Sie mir schnell."], 2,
+         "unsupported language"),
+        (["draft", "--debtor", "D001"], 2, "--message"),
+    ],
+)
+def test_bad_draft_input(initialised: Path, args: list[str], code: int, message: str) -> None:
+    r = _run(args, initialised)
+    assert r.returncode == code, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert len([line for line in r.stderr.splitlines() if line.strip() and not line.startswith(("│", "╭", "╰"))]) <= 3
+
+
+def test_corrupt_portfolio_loads_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "corrupt.jsonl"
+    sample = (REPO / "knowledge" / "portfolio" / "sample_portfolio.jsonl").read_text(encoding="utf-8").splitlines()
+    bad.write_text("\n".join([*sample[:10], '{"type": "debtor", "id": "X"', *sample[10:]]) + "\n", encoding="utf-8")
+    r = _run(["import", str(bad)], tmp_path)
+    assert r.returncode == 2
+    assert "corrupt.jsonl:11: invalid JSON" in r.stderr and "nothing was imported" in r.stderr
+    listed = _run(["debtors"], tmp_path)
+    assert listed.returncode == 3 and "no debtor files" in listed.stderr
+
+
+def test_missing_knowledge_folder(tmp_path: Path) -> None:
+    r = _run(["ingest"], tmp_path, AMIABLE_KNOWLEDGE_DIR=str(tmp_path / "absent"))
+    assert r.returncode == 2
+    assert "knowledge folder not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    r = _run(["--help"], tmp_path)
+    assert r.returncode == 0
+    for cmd in ("import", "ingest", "draft", "guard", "plan", "eval", "retrieval-eval"):
+        assert cmd in r.stdout
