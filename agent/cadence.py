@@ -201,7 +201,7 @@ class Planner:
             break
         earliest = self._earliest(date, channel, file.timezone)
         return Recommendation(**base, action="contact", date=date, earliest_at=earliest,
-                              channel=channel,  # type: ignore[arg-type]
+                              channel=channel,
                               message_type=mtype, reasons=reasons, escalation=self.escalation(file, outbound))
 
     def _earliest(self, d: dt.date, channel: str, tz: str) -> dt.datetime:
@@ -212,7 +212,7 @@ class Planner:
             zone = ZoneInfo(self.guard.timezone)
         return dt.datetime.combine(d, dt.time.fromisoformat(start), tzinfo=zone)
 
-    def escalation(self, file: DebtorFile, outbound: list) -> Escalation:  # type: ignore[type-arg]
+    def escalation(self, file: DebtorFile, outbound: list) -> Escalation:
         c = self.cadence
         today = file.as_of
         last_in = file.signals.last_inbound_at.date() if file.signals.last_inbound_at else None

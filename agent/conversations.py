@@ -80,15 +80,15 @@ def guard_text(rt: Runtime, text: str, *, file: DebtorFile, draft: dict[str, Any
         amounts |= {int(i.get("amount_cents") or 0) for i in o.get("instalments") or []}
     amounts.discard(0)
     intent = (draft or {}).get("intent")
-    ctx = GuardContext(lang=lang or (draft or {}).get("language"),  # type: ignore[arg-type]
-                       channel=channel or (draft or {}).get("channel"),  # type: ignore[arg-type]
+    ctx = GuardContext(lang=lang or (draft or {}).get("language"),
+                       channel=channel or (draft or {}).get("channel"),
                        recipient="third_party" if intent == "third_party" else "debtor",
                        debtor=file, authorised_amounts_cents=frozenset(amounts), now=_now())
     try:
         return rt.guard.check(text, ctx)
     except UserError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a guard fault must block, never pass
+    except Exception as exc:
         log.exception("guard failed")
         return GuardReport(verdict="block", lang=ctx.lang or "fr", policy_version="unavailable", rules_run=0,
                            findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
@@ -224,7 +224,7 @@ def get_conversation(rt: Runtime, conv_id: str) -> tuple[Conversation, list[Conv
 def request_for_message(conv: Conversation, message: str, *, channel: str | None = None, lang: str | None = None,
                         plan_months: int | None = None) -> DraftRequest:
     return DraftRequest(debtor_id=conv.debtor_id, message=message,
-                        channel=channel or conv.channel, lang=lang or conv.lang,  # type: ignore[arg-type]
+                        channel=channel or conv.channel, lang=lang or conv.lang,
                         plan_months=plan_months)
 
 

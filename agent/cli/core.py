@@ -13,10 +13,10 @@ from agent.cli.common import fail, settings
 from agent.errors import UserError
 
 DEMO_CASES = (
-    ("D001", "Bonjour, j'ai perdu mon emploi le mois dernier et je ne peux pas tout payer d'un coup. "
+    ("D002", "Bonjour, j'ai perdu mon emploi le mois dernier et je ne peux pas tout payer d'un coup. "
              "Est-il possible d'étaler ?"),
-    ("D002", "Je conteste cette facture, je n'ai jamais reçu ce matériel."),
-    ("D009", "Hello, could you tell me exactly what this amount is for? I don't recognise it."),
+    ("D029", "Bonjour, pouvez-vous m'envoyer le détail de ce que je dois exactement ?"),
+    ("D003", "Hello, could I pay this in monthly instalments? I can't pay it all at once."),
 )
 
 
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
         from agent.runtime import Runtime
 
         try:
-            req = DraftRequest(debtor_id=debtor, message=message, channel=channel, lang=lang,  # type: ignore[arg-type]
+            req = DraftRequest(debtor_id=debtor, message=message, channel=channel, lang=lang,
                                instruction=instruction)
         except ValidationError as exc:
             first = exc.errors()[0]

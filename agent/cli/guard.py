@@ -1,7 +1,172 @@
-"""CLI group (owned by its component; placeholder until it lands)."""
+"""``amiable guard check``: check one text (or a JSONL batch) against the compliance rules.
+
+Exit codes: 0 pass / warn, 1 block, 2 usage error (bad input, unknown debtor, unknown language).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+from agent.cli.common import fail, read_text_arg, settings
+from agent.domain import DebtorFile
+from agent.errors import AmiableError, NotFoundError
+from agent.guard import Guard, GuardContext, GuardReport
+
+app = typer.Typer(no_args_is_help=True, help="Check texts against the compliance rules.")
+
+LANGS = ("fr", "en")
+CHANNELS = ("email", "sms", "letter", "phone", "chat", "widget")
+
+
+def _guard(policy: str | None) -> Guard:
+    from agent.firm import load_firm
+    from agent.guard.policy import load_guard_policy
+
+    s = settings()
+    return Guard(load_guard_policy(Path(policy) if policy else s.guard_policy_file), firm=load_firm(s.firm_file))
+
+
+class _Debtors:
+    """Loads debtor files on demand (one DB session for the whole batch)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, DebtorFile] = {}
+
+    def get(self, debtor_id: str) -> DebtorFile:
+        if debtor_id not in self._cache:
+            from agent.db.repo import load_file
+            from agent.db.session import session_scope
+
+            s = settings()
+            with session_scope(s.effective_database_url) as session:
+                self._cache[debtor_id] = load_file(session, debtor_id, s.effective_today())
+        return self._cache[debtor_id]
+
+
+def _human(report: GuardReport, text: str) -> str:
+    lines = [f"verdict: {report.verdict.upper()}  (lang {report.lang}, policy {report.policy_version}, "
+             f"{len(report.findings)} finding(s))"]
+    for f in report.findings:
+        where = f"[{f.span.start}:{f.span.end}] \"{f.span.text}\"" if f.span else "(whole text)"
+        lines.append(f"- {f.severity.upper()} {f.rule_id} {where}")
+        lines.append(f"    why: {f.explanation}")
+        lines.append(f"    basis: {f.legal_basis}")
+        if f.missing_fact:
+            lines.append(f"    missing fact: {f.missing_fact}")
+        if f.rewording:
+            lines.append(f"    rewording: {f.rewording}")
+    return "\n".join(lines)
+
+
+def _context(lang: str | None, channel: str | None, first_letter: bool, scheduled_at: str | None,
+             debtor: DebtorFile | None, recipient: str = "debtor") -> GuardContext:
+    if lang is not None and lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r} (use fr or en)")
+    if channel is not None and channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r} (use one of {', '.join(CHANNELS)})")
+    when = None
+    if scheduled_at:
+        try:
+            when = dt.datetime.fromisoformat(scheduled_at)
+        except ValueError as exc:
+            raise ValueError(f"--scheduled-at is not an ISO date-time: {scheduled_at!r}") from exc
+    return GuardContext.model_validate({"lang": lang, "channel": channel, "first_letter": first_letter,
+                                        "scheduled_at": when, "debtor": debtor, "recipient": recipient})
+
+
+@app.callback()
+def _group() -> None:
+    """Check texts against the compliance rules."""
+
+
+@app.command("check")
+def check_cmd(
+    file: str = typer.Option(None, "--file", "-f", help="Read the text from FILE ('-' for stdin)."),
+    text: str = typer.Option(None, "--text", "-t", help="The text to check."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    jsonl: str = typer.Option(None, "--jsonl", help="Batch: JSONL file of {id, text, lang?, debtor_id?, channel?, first_letter?}."),
+    lang: str = typer.Option(None, "--lang", help="fr or en (default: detect)."),
+    debtor: str = typer.Option(None, "--debtor", help="Debtor id whose file gives the context."),
+    channel: str = typer.Option(None, "--channel", help="email, sms, letter, phone, chat or widget."),
+    first_letter: bool = typer.Option(False, "--first-letter", help="The text is the first letter (R124-4 mentions)."),
+    scheduled_at: str = typer.Option(None, "--scheduled-at", help="ISO date-time the message / call goes out."),
+    policy: str = typer.Option(None, "--policy", help="Guard policy YAML (default: settings)."),
+) -> None:
+    """Check one text (--file, --text or stdin) or a JSONL batch (--jsonl)."""
+    if lang is not None and lang not in LANGS:
+        raise fail(f"unknown --lang {lang!r}: use fr or en")
+    guard = _guard(policy)
+    if jsonl is not None:
+        if file is not None or text is not None:
+            raise fail("--jsonl cannot be combined with --file or --text")
+        raise typer.Exit(_batch(guard, jsonl))
+    raw = read_text_arg(text, file)
+    debtor_file = None
+    if debtor:
+        try:
+            debtor_file = _Debtors().get(debtor)
+        except NotFoundError as exc:
+            raise fail(exc.message) from exc
+    try:
+        ctx = _context(lang, channel, first_letter, scheduled_at, debtor_file)
+        report = guard.check(raw, ctx)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    except AmiableError as exc:
+        raise fail(exc.message) from exc
+    typer.echo(report.model_dump_json(indent=2) if as_json else _human(report, raw))
+    raise typer.Exit(1 if report.verdict == "block" else 0)
+
+
+def _batch(guard: Guard, path: str) -> int:
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from exc
+    debtors = _Debtors()
+    worst = 0
+    with handle:
+        for lineno, raw_line in enumerate(handle, start=1):
+            if not raw_line.strip():
+                continue
+            out = _batch_line(guard, debtors, raw_line, lineno)
+            if out.get("verdict") == "block":
+                worst = 1
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    return worst
+
+
+def _batch_line(guard: Guard, debtors: _Debtors, raw_line: bytes, lineno: int) -> dict[str, Any]:
+    item_id: Any = f"line-{lineno}"
+    try:
+        line = raw_line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {"id": item_id, "error": f"line {lineno} is not valid UTF-8 (byte {exc.start})"}
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": item_id, "error": f"line {lineno} is not valid JSON: {exc.msg}"}
+    if not isinstance(item, dict):
+        return {"id": item_id, "error": f"line {lineno} must be a JSON object"}
+    item_id = item.get("id", item_id)
+    text = item.get("text")
+    if not isinstance(text, str):
+        return {"id": item_id, "error": "missing or non-string 'text'"}
+    try:
+        debtor = debtors.get(str(item["debtor_id"])) if item.get("debtor_id") else None
+        ctx = _context(item.get("lang"), item.get("channel"), bool(item.get("first_letter", False)),
+                       item.get("scheduled_at"), debtor, item.get("recipient", "debtor"))
+        report = guard.check(text, ctx)
+    except AmiableError as exc:
+        return {"id": item_id, "error": exc.message}
+    except ValueError as exc:
+        return {"id": item_id, "error": str(exc).splitlines()[0]}
+    return {"id": item_id, "verdict": report.verdict,
+            "findings": [f.model_dump(mode="json") for f in report.findings]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+from typer._click.exceptions import ClickException, UsageError  # typer vendors click
 
 from agent.cli import core
 from agent.errors import AmiableError, ConfigError
@@ -36,15 +36,18 @@ _register_groups()
 def run() -> None:
     """Console-script entry: clear one-line errors and stable exit codes, never a stack trace."""
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        rv = app(standalone_mode=False)
+        # In non-standalone mode click returns the code of a typer.Exit instead of raising it.
+        if isinstance(rv, int) and rv != 0:
+            sys.exit(rv)
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except ClickException as exc:
         exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        sys.exit(2 if isinstance(exc, UsageError) else exc.exit_code)
     except ConfigError as exc:
         typer.echo(f"configuration error: {exc.message}", err=True)
         sys.exit(exc.exit_code)

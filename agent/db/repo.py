@@ -52,45 +52,46 @@ def to_file(row: m.Debtor, as_of: dt.date) -> DebtorFile:
     payments = tuple(PaymentView(date=p.date, amount_cents=p.amount_cents, method=p.method, reference=p.reference)
                      for p in row.payments)
     promises = tuple(PromiseView(made_on=p.made_on, due_date=p.due_date, amount_cents=p.amount_cents,
-                                 status=p.status)  # type: ignore[arg-type]
+                                 status=p.status)
                      for p in row.promises)
     contacts = tuple(
-        ContactView(at=c.at, channel=c.channel, direction=c.direction, agent=c.agent,  # type: ignore[arg-type]
-                    summary=c.summary, outcome=c.outcome, kind=c.kind)  # type: ignore[arg-type]
+        ContactView(at=c.at, channel=c.channel, direction=c.direction, agent=c.agent,
+                    summary=c.summary, outcome=c.outcome, kind=c.kind)
         for c in row.contacts
     )
     plans = tuple(
         PlanView(
-            id=p.id, reference=p.reference, status=p.status, frequency=p.frequency,  # type: ignore[arg-type]
+            id=p.id, reference=p.reference, status=p.status, frequency=p.frequency,
             created_on=p.created_at.date(), total_cents=p.total_cents, discount_cents=p.discount_cents,
             instalments=tuple(InstalmentView(seq=i.seq, due_date=i.due_date, amount_cents=i.amount_cents,
-                                             status=i.status, paid_on=i.paid_on)  # type: ignore[arg-type]
+                                             status=i.status, paid_on=i.paid_on)
                               for i in p.instalments),
         )
         for p in row.plans
     )
-    disputes = tuple(DisputeView(opened_on=d.opened_on, reason=d.reason, status=d.status)  # type: ignore[arg-type]
+    disputes = tuple(DisputeView(opened_on=d.opened_on, reason=d.reason, status=d.status)
                      for d in row.disputes)
     title = (TitleView(kind=row.title_kind, date=row.title_date, court=row.title_court or "")
              if row.title_kind and row.title_date else None)
     commissaire = (CommissaireView(name=row.commissaire_name, address=row.commissaire_address or "")
                    if row.commissaire_name else None)
     creditor = CreditorView(id=row.creditor.id, name=row.creditor.name, address=row.creditor.address,
-                            sector=row.creditor.sector, kind=row.creditor.kind,  # type: ignore[arg-type]
+                            sector=row.creditor.sector, kind=row.creditor.kind,
                             mandate_to_sue=row.creditor.mandate_to_sue, plan_profile=row.creditor.plan_profile)
-    signals = compute_signals(kind=row.kind, invoices=invoices, payments=payments,  # type: ignore[arg-type]
+    signals = compute_signals(kind=row.kind,  # type: ignore[arg-type]
+                              invoices=invoices, payments=payments,
                               promises=promises, contacts=contacts, title=title,
                               prescription_override=row.prescription_date, as_of=as_of,
                               creditor_kind=row.creditor.kind)
     return DebtorFile(
-        id=row.id, reference=row.reference, creditor=creditor, kind=row.kind,  # type: ignore[arg-type]
+        id=row.id, reference=row.reference, creditor=creditor, kind=row.kind,
         civility=row.civility, first_name=row.first_name, last_name=row.last_name,
-        company_name=row.company_name, language=row.language, address_form=row.register,  # type: ignore[arg-type]
+        company_name=row.company_name, language=row.language, address_form=row.register,
         email=row.email, phone=row.phone, address=row.address,
-        preferred_channel=row.preferred_channel, opt_outs=tuple(row.opt_outs or ()),  # type: ignore[arg-type]
+        preferred_channel=row.preferred_channel, opt_outs=tuple(row.opt_outs or ()),
         timezone=row.timezone, first_letter_ref=row.first_letter_ref, first_letter_date=row.first_letter_date,
         hardship=row.hardship, over_indebtedness=row.over_indebtedness, vulnerable=row.vulnerable,
-        title=title, commissaire=commissaire, status=row.status, hold_reason=row.hold_reason,  # type: ignore[arg-type]
+        title=title, commissaire=commissaire, status=row.status, hold_reason=row.hold_reason,
         notes=row.notes, invoices=invoices, payments=payments, promises=promises, plans=plans,
         contacts=contacts, disputes=disputes, signals=signals, as_of=as_of,
     )

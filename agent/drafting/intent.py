@@ -47,16 +47,21 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
         r"billing error|wrong (amount|bill|invoice)|identity theft|fraud|scam|i (didn'?t|did not) (order|sign))")),
     ("already_paid", re.compile(
         r"(deja (paye|regle|verse|rembourse)|j'?ai (deja )?(paye|regle|vire|rembourse)( la| le| cette| ma)? (totalite|facture|somme|dette)|"
-        r"virement (a ete )?(effectue|fait)|paiement (a ete )?effectue|c'est regle|"
+        r"virement (a ete )?(effectue|fait)|(a|ai|avons) (fait|effectue) (le|un) virement|paiement (a ete )?effectue|c'est regle|"
         r"already paid|i (have )?paid (it|this|the|in full)|payment (was|has been) (made|sent)|i settled)")),
     ("hardship", re.compile(
         r"(perdu mon (emploi|travail|boulot)|licenci|chomage|au rsa|malad|hospitalis|cancer|deces|divorc|"
-        r"separation|surendett|banque de france|difficultes? (financieres?|passageres?)|fin de mois|"
+        r"separation|surendett|banque de france|difficultes? (financieres?|passageres?)|"
         r"je n'?ai (plus|pas) (d'argent|de revenus|un sou)|plus de revenus|endett|"
         r"lost my job|unemploy|laid off|redundan|sick|illness|hospital|cancer|bereave|divorce|"
         r"struggling|hardship|can'?t afford|cannot afford|no income|benefits|over.?indebted|debt relief)")),
+    ("refuses", re.compile(
+        r"(je ne (paierai|payerai|vais pas payer)|je (paierai|payerai) rien|pourquoi je (paierais|payerais)|je refuse|hors de question|(jamais|pas) un (centime|sou)|"
+        r"allez vous faire|foutez-moi|je ne payerai rien|"
+        r"i (will not|won'?t|refuse to) pay|not paying|no way|never pay|get lost)")),
     ("promise_to_pay", re.compile(
-        r"(je (vais|vous) (payer|regler|verser|faire un virement)|je paierai|je payerai|je reglerai|"
+        r"(je (vais|vous) (payer|regler|verser|faire un virement)|je paierai\b|je payerai\b|je reglerai\b|"
+        r"je regle (ca|cela|le solde|la facture)? ?(en|a la|d'ici la) fin (de|du) mois|"
         r"je m'?engage a (payer|regler|verser)|(paiement|virement) (la semaine prochaine|demain|le \d+|"
         r"en fin de mois|vendredi|lundi)|des (reception|que je recois) (de )?mon salaire|"
         r"i (will|'ll) pay|i promise to pay|i can pay (on|by|next|at the end)|payment (will|'ll) be (made|sent)|"
@@ -71,10 +76,6 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
         r"pourquoi (je dois|ce montant)|d'ou vient|combien (je dois|dois-je)|montant exact|qui est votre client|"
         r"what is this (for|about)|which invoice|breakdown|copy of the (invoice|bill)|how much do i owe|"
         r"who (is|are) (your client|you)|what do i owe|proof of (the )?debt|validation)")),
-    ("refuses", re.compile(
-        r"(je ne (paierai|payerai|vais pas payer)|je refuse|hors de question|(jamais|pas) un (centime|sou)|"
-        r"allez vous faire|foutez-moi|je ne payerai rien|"
-        r"i (will not|won'?t|refuse to) pay|not paying|no way|never pay|get lost)")),
 ]
 
 

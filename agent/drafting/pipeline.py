@@ -95,7 +95,7 @@ class DraftingService:
         if self.settings.llm_base_url and self.settings.llm_model:
             from agent.llm.composer import build_llm_composer
 
-            return build_llm_composer(self.rt, self.offline)
+            return build_llm_composer(self.rt, self.offline, check=self.check)
         return self.offline
 
     @property
@@ -135,7 +135,7 @@ class DraftingService:
 
     def retrieve(self, query: str, lang: str) -> list[Citation]:
         hits = self.rt.index.search_guidelines(query, lang=lang, k=self.settings.retrieval_k)
-        return [Citation(id=h.id, lang=h.lang, title=h.title, page=h.page,  # type: ignore[arg-type]
+        return [Citation(id=h.id, lang=h.lang, title=h.title, page=h.page,
                          excerpt=self.rt.index.sections[f"{h.lang}:{h.id}"].excerpt(), score=h.score)
                 for h in hits]
 
@@ -149,7 +149,7 @@ class DraftingService:
                 continue
             section = self.rt.index.sections.get(f"{lang}:{sid}") or self.rt.index.sections.get(f"fr:{sid}")
             if section is not None:
-                out.append(Citation(id=sid, lang=section.lang, title=section.title, page=section.page,  # type: ignore[arg-type]
+                out.append(Citation(id=sid, lang=section.lang, title=section.title, page=section.page,
                                     excerpt=section.excerpt(), score=0.0))
         out.extend(c for c in retrieved if c.id not in {o.id for o in out})
         return out
@@ -195,7 +195,7 @@ class DraftingService:
                            debtor=inp.file, authorised_amounts_cents=frozenset(amounts))
         try:
             return self.rt.guard.check(text, ctx)
-        except Exception as exc:  # noqa: BLE001 - any guard fault must block, never pass
+        except Exception as exc:
             log.exception("guard failed")
             return GuardReport(verdict="block", lang=inp.lang, policy_version="unavailable", rules_run=0,
                                findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
@@ -206,6 +206,11 @@ class DraftingService:
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
         inp, detected = self.prepare(req)
         comp = self.composer.compose(inp)
+        return self.finalize(req, inp, detected, comp, actor=actor, record=record)
+
+    def finalize(self, req: DraftRequest, inp: ComposeInput, detected: IntentResult, comp: Composition, *,
+                 actor: str = "system", record: bool = True) -> Draft:
+        """Guard a composition (falling back when it is blocked), assemble the draft, audit it."""
         report = self.check(comp.text, inp)
         if report.blocked and comp.backend != "offline":
             offline = self.offline.compose(inp)

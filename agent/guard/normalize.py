@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from agent.domain import Lang
 from agent.guard.base import Span
 
 _SPECIAL: dict[str, str] = {
@@ -70,12 +71,12 @@ class Doc:
     norm: str
     starts: list[int] | None  # norm index -> raw start; None means identity
     ends: list[int] | None
-    lang: str = "fr"
+    lang: Lang = "fr"
     jurisdiction: str = "FR"
     protected: list[tuple[int, int]] = field(default_factory=list)
     cache: dict[str, object] = field(default_factory=dict)
     _bounds: list[int] | None = None
-    _prefixes: set[str] | None = None
+    _index: dict[str, list[int]] | None = None
 
     # -- offsets -------------------------------------------------------------------------
     def raw_range(self, start: int, end: int) -> tuple[int, int]:
@@ -92,14 +93,46 @@ class Doc:
 
     # -- cheap indexes -------------------------------------------------------------------
     @property
-    def prefixes(self) -> set[str]:
-        """First five letters of every word: a prefilter for rules ("saisi" covers saisie, saisir...)."""
-        if self._prefixes is None:
-            self._prefixes = {w[:5] for w in _WORD_RX.findall(self.norm)}
-        return self._prefixes
+    def index(self) -> dict[str, list[int]]:
+        """Word prefixes (2 to 5 letters) -> start positions: the prefilter every rule uses."""
+        if self._index is None:
+            idx: dict[str, list[int]] = {}
+            for m in _WORD_RX.finditer(self.norm):
+                w = m.group()
+                p = m.start()
+                for k in (2, 3, 4, 5):
+                    if len(w) >= k:
+                        idx.setdefault(w[:k], []).append(p)
+                    else:
+                        break
+            self._index = idx
+        return self._index
+
+    @property
+    def prefixes(self) -> dict[str, list[int]]:
+        return self.index
 
     def has_any(self, stems: frozenset[str]) -> bool:
-        return not self.prefixes.isdisjoint(stems)
+        idx = self.index
+        return any(s in idx for s in stems)
+
+    def windows(self, stems: frozenset[str]) -> list[tuple[int, int]]:
+        """Merged sentence windows around every word starting with one of ``stems``."""
+        idx = self.index
+        spans: set[tuple[int, int]] = set()
+        for s in stems:
+            for p in idx.get(s, ()):
+                a, b = self.sentence(p)
+                spans.add((max(a, p - 120), min(b, p + 160)))
+        if not spans:
+            return []
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        return merged
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence / clause around a normalised position."""

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+from agent.domain import Lang
 from agent.errors import ConfigError, InputValidationError
 from agent.firm import Firm
 from agent.guard.base import Finding, GuardContext, GuardReport, Rule, Verdict
@@ -36,7 +37,7 @@ class Guard:
         ctx = ctx or GuardContext()
         self._validate(text)
         doc = normalize(text)
-        default_lang = "en" if self.policy.jurisdiction == "US" else "fr"
+        default_lang: Lang = "en" if self.policy.jurisdiction == "US" else "fr"
         doc.lang = ctx.lang or detect_lang(doc.norm, default_lang)
         doc.jurisdiction = self.policy.jurisdiction
         doc.protected = self._protected(doc)
@@ -58,7 +59,7 @@ class Guard:
         return GuardReport(
             verdict=verdict_of(findings),
             findings=findings,
-            lang=doc.lang,  # type: ignore[arg-type]
+            lang=doc.lang,
             policy_version=self.policy.version,
             rules_run=len(self.rules),
             timings_ms=timings,

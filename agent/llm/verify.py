@@ -20,7 +20,7 @@ _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
+    "nov": 11, "dec": 12, "février": 2, "août": 8, "décembre": 12, "déc": 12, "févr": 2,
 }
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _SP = r"[ \u00a0\u202f\u2009]"
@@ -87,7 +87,7 @@ def date_values(text: str) -> list[tuple[str, set[tuple[int | None, int, int]]]]
     """(matched text, candidate (year or None, month, day)) for every date in ``text``."""
     out: list[tuple[str, set[tuple[int | None, int, int]]]] = []
     for m in _DATE_DMY.finditer(text):
-        month = _MONTHS.get(_fold(m.group(2)))
+        month = _MONTHS.get(m.group(2).lower()) or _MONTHS.get(_fold(m.group(2)))
         if month:
             out.append((m.group(0), {(int(m.group(3)) if m.group(3) else None, month, int(m.group(1)))}))
     for m in _DATE_MDY.finditer(text):
@@ -96,10 +96,12 @@ def date_values(text: str) -> list[tuple[str, set[tuple[int | None, int, int]]]]
     for m in _DATE_NUM.finditer(text):
         a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         y = y + 2000 if y < 100 else y
-        cands = {(y, mo, d) for d, mo in ((a, b), (b, a)) if _mk(y, mo, d) is not None}
+        cands: set[tuple[int | None, int, int]] = {(y, mo, d) for d, mo in ((a, b), (b, a))
+                                                   if _mk(y, mo, d) is not None}
         out.append((m.group(0), cands or {(y, 0, 0)}))
     for m in _DATE_ISO.finditer(text):
-        out.append((m.group(0), {(int(m.group(1)), int(m.group(2)), int(m.group(3)))}))
+        iso: tuple[int | None, int, int] = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        out.append((m.group(0), {iso}))
     return out
 
 
@@ -150,7 +152,7 @@ def allowed_values(inp: ComposeInput) -> Allowed:
     a.emails = {e.lower() for e in _EMAIL.findall(blob)}
     a.phones = {_digits(p)[-9:] for p in _PHONE.findall(blob)}
     a.postcodes = set(re.findall(r"\b\d{5}\b", blob))
-    a.tokens = {t.upper() for t in _REFERENCE.findall(blob)} | {t.upper() for t in re.findall(r"[\w/-]+", blob)}
+    a.tokens = {t.upper() for t in _REFERENCE.findall(blob)}
     return a
 
 
@@ -180,7 +182,7 @@ def mismatches(text: str, inp: ComposeInput, allowed: Allowed | None = None) -> 
         if pc not in a.postcodes:
             problems.append(f"postcode {pc!r} is not this file's")
     for tok in _REFERENCE.findall(text):
-        if tok.upper() not in a.tokens and not _IBAN.fullmatch(tok):
+        if tok.upper() not in a.tokens and tok.upper() not in a.source_text.upper() and not _IBAN.fullmatch(tok):
             problems.append(f"reference {tok!r} is not this file's")
     for iban in _IBAN.findall(text):
         if iban.replace(" ", "") not in a.source_text.replace(" ", ""):

@@ -74,7 +74,7 @@ class Situation(_Strict):
     last_name: str = ""
     company_name: str = ""
     language: Lang = "fr"
-    register: Literal["vous", "tu"] = "vous"
+    address_form: Literal["vous", "tu"] = "vous"
     preferred_channel: Channel = "email"
     creditor: CreditorSpec = CreditorSpec()
     invoices: list[InvoiceSpec] = Field(min_length=1)

@@ -13,16 +13,26 @@ from functools import lru_cache
 _APOS = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2011": "-"}
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table computed lazily, one entry per character seen."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in _APOS:
+            out = _APOS[ch]
+        else:
+            base = unicodedata.normalize("NFD", ch)[0].lower()
+            out = base if len(base) == 1 else ch
+        self[code] = out
+        return out
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, accents removed, typographic quotes and spaces normalised; same length as ``text``."""
-    out = []
-    for ch in text:
-        if ch in _APOS:
-            out.append(_APOS[ch])
-            continue
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base if len(base) == 1 else ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 @dataclass(frozen=True)
@@ -33,22 +43,17 @@ class Hit:
     phrase: str
 
 
-@lru_cache(maxsize=4096)
-def _phrase_re(phrase: str) -> re.Pattern[str]:
-    body = re.escape(fold(phrase).strip()).replace(r"\ ", r"\s+")
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])")
+@lru_cache(maxsize=512)
+def _list_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    bodies = sorted({re.escape(fold(p).strip()).replace(r"\ ", r"\s+") for p in phrases if p.strip()},
+                    key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(bodies) + r")(?![\w])") if bodies else re.compile(r"(?!x)x")
 
 
 def find_phrases(text: str, phrases: Iterable[str], folded: str | None = None) -> list[Hit]:
-    """Every occurrence of each phrase (case/accent-insensitive, whole words), sorted by position."""
+    """Occurrences of the phrases (case/accent-insensitive, whole words, longest first), sorted by position."""
     f = folded if folded is not None else fold(text)
-    hits = []
-    for p in phrases:
-        if not p.strip():
-            continue
-        for m in _phrase_re(p).finditer(f):
-            hits.append(Hit(m.start(), m.end(), text[m.start():m.end()], p))
-    return sorted(hits, key=lambda h: (h.start, h.end))
+    return [Hit(m.start(), m.end(), text[m.start():m.end()], m.group(0)) for m in _list_re(tuple(phrases)).finditer(f)]
 
 
 def contains(text: str, phrase: str) -> bool:

@@ -89,22 +89,47 @@ def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
 def draft_events(rt: Runtime, req: DraftRequest, actor: str) -> Iterator[dict[str, Any]]:
     """Token events then one final {"type": "draft"} event; nothing is recorded here."""
     try:
-        from agent.drafting.streaming import stream_draft
+        from agent.drafting import streaming
     except ImportError:
-        stream_draft = None
-    if stream_draft is not None:
+        streaming = None  # type: ignore[assignment]
+    if streaming is not None:
+        stream_draft = streaming.stream_draft
         params = inspect.signature(stream_draft).parameters
         kwargs: dict[str, Any] = {"actor": actor}
+        service: Any = rt.drafting
         if "record" in params:
             kwargs["record"] = False
-        for ev in stream_draft(rt.drafting, req, **kwargs):
-            yield ev if isinstance(ev, dict) else dict(ev)
+        else:
+            service = _NoRecord(rt.drafting)  # the record is made by the caller, in one transaction
+        for ev in stream_draft(service, req, **kwargs):
+            out = ev if isinstance(ev, dict) else dict(ev)
+            if out.get("type") == "error":
+                status = int(out.get("status") or 500)
+                exc = UserError(str(out.get("message", ""))) if status < 500 else AmiableError("stream failed")
+                if status < 500:
+                    exc.http_status = status
+                raise exc
+            yield out
         return
     draft = rt.drafting.draft(req, actor=actor, record=False)
     words = draft.text.split(" ")
     for i, w in enumerate(words):
         yield {"type": "token", "text": w + (" " if i < len(words) - 1 else ""), "checked": True}
     yield {"type": "draft", "draft": draft}
+
+
+class _NoRecord:
+    """The drafting service, with drafts finalised but not audited (the caller records them)."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._service, name)
+
+    def finalize(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["record"] = False
+        return self._service.finalize(*args, **kwargs)
 
 
 _END = object()
@@ -132,7 +157,12 @@ def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
                     break
                 assert isinstance(ev, dict)
                 if ev.get("type") == "token":
-                    yield {"event": "token", "data": json.dumps({"text": ev.get("text", "")}, ensure_ascii=False)}
+                    yield {"event": "token", "data": json.dumps({"text": ev.get("text", ""),
+                                                                 "checked": bool(ev.get("checked"))},
+                                                                ensure_ascii=False)}
+                elif ev.get("type") == "replaced":
+                    yield {"event": "replaced", "data": json.dumps({"reason": ev.get("reason", "")},
+                                                                   ensure_ascii=False)}
                 elif ev.get("type") == "draft":
                     draft = ev["draft"] if isinstance(ev["draft"], Draft) else Draft.model_validate(ev["draft"])
                     # Not cancellable: once started, the record completes (one transaction) or not at all.

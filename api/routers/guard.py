@@ -1,7 +1,40 @@
-"""Router placeholder: owned by its component until it lands."""
+"""``POST /v1/guard/check``: the guard over HTTP (same report as the Python API and the CLI)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
 
-router = APIRouter()
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.domain import Channel, Lang
+from agent.guard import GuardContext, GuardReport
+from agent.guard.base import Recipient
+from api.deps import RuntimeDep, SessionDep
+
+router = APIRouter(prefix="/v1/guard", tags=["guard"])
+
+
+class GuardCheckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=1_000_000)
+    lang: Lang | None = None
+    debtor_id: str | None = Field(default=None, min_length=1, max_length=200)
+    channel: Channel | None = None
+    first_letter: bool = False
+    recipient: Recipient = "debtor"
+    scheduled_at: dt.datetime | None = None
+
+
+@router.post("/check", response_model=GuardReport)
+def check(body: GuardCheckBody, rt: RuntimeDep, session: SessionDep) -> GuardReport:
+    """Check one text with its context; unknown debtor -> 404, empty text -> 422."""
+    debtor = None
+    if body.debtor_id is not None:
+        from agent.db.repo import load_file
+
+        debtor = load_file(session, body.debtor_id, rt.settings.effective_today())  # NotFoundError -> 404
+    ctx = GuardContext(lang=body.lang, channel=body.channel, first_letter=body.first_letter,
+                       recipient=body.recipient, scheduled_at=body.scheduled_at, debtor=debtor)
+    return rt.guard.check(body.text, ctx)

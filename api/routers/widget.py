@@ -174,6 +174,7 @@ class OptionsOut(_Public):
     available: bool
     message: str | None
     options: list[PlanOption]
+    missed_rule: str = ""  # the stated missed-payment rule, shown before consent
 
 
 class ProposalOut(_Public):
@@ -444,7 +445,8 @@ def get_options(
                  "type": "value_error"}]) from exc
     options = quote_for_file(file, rt.plan_policy, today=rt.settings.effective_today(), capacity=capacity,
                              start_date=start_date)
-    return OptionsOut(available=True, message=None, options=options)
+    bounds = rt.plan_policy.policy_for(file.creditor.plan_profile)
+    return OptionsOut(available=True, message=None, options=options, missed_rule=bounds.missed.text(lg))
 
 
 @router.post("/proposal", response_model=ProposalOut)

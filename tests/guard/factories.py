@@ -33,6 +33,7 @@ def make_file(
     vulnerable: bool = False,
     due: dt.date = dt.date(2026, 6, 1),
     calls_30d: int = 0,
+    spacing_hours: int = 72,
     contacts: tuple[ContactView, ...] = (),
     opt_outs: tuple[str, ...] = (),
     first_letter_ref: str | None = None,
@@ -46,7 +47,7 @@ def make_file(
                     principal_cents=24500, interest_cents=0, other_cents=0),
     )
     calls = tuple(
-        ContactView(at=dt.datetime.combine(TODAY - dt.timedelta(days=2 + 3 * i), dt.time(11), tzinfo=PARIS),
+        ContactView(at=dt.datetime.combine(TODAY, dt.time(11), tzinfo=PARIS) - dt.timedelta(hours=spacing_hours * (i + 1)),
                     channel="phone", direction="out", kind="attempt")
         for i in range(calls_30d)
     )

@@ -31,8 +31,8 @@ class Meta:
 class BaseRule:
     """A rule family. Subclasses set ``family``, ``scope`` and ``triggers`` and implement ``run``."""
 
-    family: ClassVar[str] = ""
-    scope: ClassVar[Literal["fr", "us", "any"]] = "fr"
+    family: str = ""
+    scope: ClassVar[str] = "fr"  # "fr", "us" or "any"
     triggers: ClassVar[frozenset[str]] = frozenset()  # empty: always run
     needs_context: ClassVar[bool] = False  # runs even without trigger words when a context matters
 
@@ -90,6 +90,7 @@ _FAKE_NEG = rx(
     r"|no (?:payment|response|reply)|aucune? (?:reponse|nouvelle|paiement|reglement|suite|versement|retour|contact|signe)"
     r"|ne (?:pouvons|pourrons|saurions|pouvez) (?:plus|pas) (?:attendre|patienter|tolerer|accepter|rester)"
     r"|(?:cannot|can't|can no longer) (?:wait|tolerate|accept)|not (?:only|just)|ne \w+ que\b|ne plus \w+ (?:de )?delai"
+    r"|(?:is|are|was|remains?|has|have)(?: still)? not(?: yet)?(?: been)? (?:paid|settled|received|resolved)|\bnot (?:paid|settled|received)|n'(?:est|a) (?:toujours )?pas(?: ete)? (?:reglee?|payee?|soldee?)"
 )
 _NEG = rx(
     r"\b(?:ne|n')(?: ?\w+){0,4}? (?:pas|jamais|aucune?|rien|point|nullement)\b|\baucune?\b|\bjamais\b|\bnullement\b"
@@ -99,7 +100,7 @@ _NEG = rx(
 _INFO = rx(
     r"qu'est-ce|qu'est ce|c'est quoi|what is|what's an?\b|who (?:is|are)|que fait|que peut|a quoi sert|comment (?:fonctionne|se deroule)"
     r"|est (?:un|une) (?:officier|professionnel|acte|decision|procedure)|is an? (?:public |court |legal )?(?:officer|official|court order|legal document)"
-    r"|officier (?:public|ministeriel)|anciennement|autrefois appele|aujourd'hui (?:appele )?commissaire|formerly|now called"
+    r"|anciennement|autrefois appele|aujourd'hui (?:appele )?commissaire|formerly|now called"
     r"|\bdesigne\b|c'est-a-dire|a ne pas confondre|not to be confused|\bseule?s? (?:un|une|le|la|les)\b|\bonly (?:a|an|the)\b"
     r"|est signifie|est delivre|ne peut etre (?:delivre|signifie|ordonne|engagee?|pratiquee?)|can only be|peut seul|\bfaq\b|questions frequentes"
     r"|sur (?:decision|autorisation) (?:d'un|du) juge|on a court order|par exemple|for example|vous (?:recevez|recevrez|receviez|avez recu) (?:un|une)"
@@ -134,13 +135,41 @@ def allowed_context(doc: Doc, start: int) -> bool:
     return negated(doc, start) or informational(doc, start) or debtor_rights(doc, start)
 
 
-def first_valid(doc: Doc, pattern: re.Pattern[str], ok: object = None) -> list[re.Match[str]]:
-    """Matches of ``pattern`` outside protected spans (the L111-8 text)."""
+_ESCAPE = re.compile(r"\\[a-zA-Z]|\[[a-z]+\]\?|[a-z]\?")
+_LITERAL = re.compile(r"[a-z]{2,}")
+_STOP = frozenset(
+    "de du des la le les un une et ou en au aux vous votre vos nous notre nos the to of an and or you your we our is are "
+    "be on in at by for with que qui ne pas se sa son ses ce cette il elle sur par pour it this that will est".split()
+)
+_ANCHORS: dict[int, frozenset[str]] = {}
+
+
+def anchors_of(pattern: re.Pattern[str]) -> frozenset[str]:
+    """Word stems (<= 5 letters) of a pattern's literals: every match holds at least one of them."""
+    key = id(pattern)
+    found = _ANCHORS.get(key)
+    if found is None:
+        src = _ESCAPE.sub(" ", pattern.pattern)
+        found = frozenset(w[:5] for w in _LITERAL.findall(src) if w not in _STOP)
+        _ANCHORS[key] = found
+    return found
+
+
+def first_valid(doc: Doc, pattern: re.Pattern[str], anchored: bool = True) -> list[re.Match[str]]:
+    """Matches of ``pattern`` outside protected spans (the L111-8 text).
+
+    With ``anchored`` (default) the pattern only runs in the sentences holding one of its literal word
+    stems, which keeps big alternations cheap on long texts. Patterns with a branch made only of digits
+    or symbols must pass ``anchored=False``.
+    """
     out = []
-    for m in pattern.finditer(doc.norm):
-        if doc.protected and doc.in_protected(m.start(), m.end()):
-            continue
-        out.append(m)
+    norm = doc.norm
+    ranges = doc.windows(anchors_of(pattern)) if anchored else [(0, len(norm))]
+    for a, b in ranges:
+        for m in pattern.finditer(norm, a, b):
+            if doc.protected and doc.in_protected(m.start(), m.end()):
+                continue
+            out.append(m)
     return out
 
 

@@ -9,7 +9,7 @@ from agent.guard.rules._common import BaseRule, Meta, first_valid, rx
 BASIS = "Loi 71-1130 du 31 décembre 1971, art. 54 (legal advice is a reserved activity)"
 
 _ACTS = (
-    r"(?:deposer|invoquer|opposer|contester|saisir|faire (?:opposition|appel|jouer)|refuser|ne (?:pas|rien) (?:payer|regler|repondre|verser)|porter plainte|demander (?:le|un|l') ?(?:effacement|retablissement|annulation)"
+    r"(?:deposer|invoquer|opposer|contester|saisir|(?:faire|ferais|ferait|ferai) (?:opposition|appel|jouer)|refuser|ne (?:pas|rien) (?:payer|regler|repondre|verser)|porter plainte|demander (?:le|un|l') ?(?:effacement|retablissement|annulation)"
     r"|declarer|attaquer|engager une (?:action|procedure)|poursuivre|assigner|vous declarer|cesser de payer|arreter de payer|ignorer)"
 )
 ADVICE_RX = rx(

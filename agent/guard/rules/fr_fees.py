@@ -10,7 +10,7 @@ BASIS = "CPCE L111-8 (recovery costs without title stay with the creditor); C. c
 
 FEE_RX = rx(
     r"\bfrais (?:de (?:recouvrement|dossier|gestion|relance|traitement|contentieux|procedure|poursuite|mise en demeure|courrier|rappel|intervention|huissier|commissaire|deplacement|recherche|rejet)|d'(?:huissier|intervention|ouverture|agence)|administratifs|supplementaires|annexes|de recouvrement amiable)"
-    r"|\bmajorations?(?: de)? \d+(?:[.,]\d+)? ?%|\bmajorations?\b|\bpenalites?(?: de retard| contractuelles?| forfaitaires?)?|\bindemnites? (?:forfaitaires?|de recouvrement|pour frais)|\bclause penale"
+    r"|\bindemnites? forfaitaires?(?: (?:pour|de) frais de recouvrement)?|\bmajorations?(?: de)? \d+(?:[.,]\d+)? ?%|\bmajorations?\b|\bpenalites?(?: de retard| contractuelles?| forfaitaires?)?|\bindemnites? (?:forfaitaires?|de recouvrement|pour frais)|\bclause penale"
     r"|\bsurcout|\bsurcharge\w*|\bcommission de recouvrement|\bhonoraires (?:de recouvrement|du cabinet|a votre charge)"
     r"|\b(?:processing|collection|administrative|admin|handling|service|late|convenience|recovery|file|filing|agency) (?:fees?|charges?|costs?)\b|\bcollection costs?|\bpenalty\b|\bpenalties\b"
 )

@@ -23,7 +23,8 @@ REPEAT_RX = rx(
     r"|\bnon-?stop|\baround the clock|\bday and night|\bagain and again|\brelentless\w*|\bcontinuerons a vous (?:appeler|relancer|contacter|ecrire)|\bne (?:vous )?lacherons pas|\bwon't (?:stop|leave you alone)"
 )
 _CONTACT_VERB = rx(
-    r"appel\w*|rappel\w*|contact\w*|relanc\w*|ecri\w*|telephon\w*|sms|messages?|call\w*|text\w*|email\w*|phon\w*|visit\w*|harcel\w*|lacher\w*|passer\w*|viendr\w*"
+    r"\bvous (?:appel|rappel|contact|relanc|ecri|telephon|harcel|envoy|lacher)\w*|\b(?:nous|on) (?:\w+ )?(?:appel|rappel|contact|relanc|ecri|telephon|harcel|passe|viend)\w*(?:rons|ra|ront)\b"
+    r"|\bkeep (?:on )?(?:calling|contacting|texting|emailing|visiting)|\b(?:we|we'll|i'll|i) (?:will )?(?:\w+ )?(?:call|contact|text|email|phone|visit|ring|message|chase)\w*|\bharcel\w*|\bcontinuerons|\bwon't stop"
 )
 _THIRD = (r"(?:employeur|patron|direction de (?:votre|ton) entreprise|service (?:du personnel|des ressources humaines|rh)|collegues?|famille|proches|voisins?|voisinage|entourage|conjointe?|epoux|epouse|mari\b|parents|enfants|banque"
           r"|employer|boss|hr department|human resources|co-?workers|colleagues|family|relatives|neighbou?rs?|spouse|husband|wife|friends|landlord|bailleur)")

@@ -15,7 +15,7 @@ IMPRESCRIPTIBLE_RX = rx(
     r"|\bno statute of limitations?|\bdoes not (?:expire|become time-?barred)|\bdoesn't expire"
 )
 DEMAND_RX = rx(
-    r"\b(?:veuillez|merci de|nous vous (?:demandons|prions|invitons|remercions)(?: de)?|je vous (?:demande|prie|invite)(?: de)?) ?(?:bien vouloir )?(?:regler|payer|proceder au (?:paiement|reglement)|verser|nous faire parvenir|solder|effectuer (?:le|votre) (?:paiement|reglement)|acquitter)"
+    r"\b(?:veuillez|merci de|nous vous (?:demandons|prions|invitons|remercions)(?: de)?|je vous (?:demande|prie|invite)(?: de)?)(?: a| d')? ?(?:bien vouloir )?(?:regler|payer|proceder au (?:paiement|reglement)|verser|nous faire parvenir|solder|effectuer (?:le|votre) (?:paiement|reglement)|acquitter)"
     r"|\b(?:reglez|payez|versez|soldez|acquittez)\b|\bplease (?:pay|settle|remit|make (?:a |your )?payment)|\bpay (?:now|the|your|this|it|today|in full)\b|\bsettle (?:your|the|this)"
     r"|\bpayment is (?:due|required|expected)|\bmust (?:pay|be paid)|\bdevez (?:regler|payer|nous)|\bexigible|\bexigeons|\bdemand (?:payment|that you)|\bmerci de proceder"
 )

@@ -67,7 +67,7 @@ class VulnerableRule(BaseRule):
             return []
         out: list[Finding] = []
         spans: list[tuple[int, int]] = []
-        for m in first_valid(doc, PRESSURE_RX):
+        for m in first_valid(doc, PRESSURE_RX, anchored=False):
             if not negated(doc, m.start()):
                 spans.append((m.start(), m.end()))
                 break

@@ -41,6 +41,7 @@ VEILED_RX = rx(
     r"|(?:serious|legal|severe|unpleasant) consequences|you will regret|we will take (?:further )?(?:action|measures)|action will be taken)\b"
 )
 CAPS_WORD = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b")
+_LETTERS = re.compile(r"[^\W\d_]")
 
 INSULT = Meta("TONE.insult", "Insulting words: never acceptable, whatever the debtor's attitude.", BASIS,
               "Je comprends votre situation ; cherchons ensemble une solution.",
@@ -78,21 +79,22 @@ class ToneRule(BaseRule):
                 out.append(self.make(doc, meta, m.start(), m.end(), severity="warn"))
                 break
         if not any(f.rule_id == URGENCY.rule_id for f in out) and not DATE_RX.search(doc.norm):
-            m = URGENT_NO_DATE_RX.search(doc.norm)
-            if m:
-                out.append(self.make(doc, URGENCY, m.start(), m.end(), severity="warn"))
+            u = URGENT_NO_DATE_RX.search(doc.norm)
+            if u:
+                out.append(self.make(doc, URGENCY, u.start(), u.end(), severity="warn"))
         raw = doc.raw
         if "!!" in raw or raw.count("!") > 3:
             i = raw.find("!!") if "!!" in raw else raw.find("!")
             out.append(self._raw_finding(raw, i, i + (2 if "!!" in raw else 1), doc))
         else:
-            caps = CAPS_WORD.findall(raw[:20000])
-            letters = sum(1 for c in raw[:20000] if c.isalpha())
-            upper = sum(len(w) for w in caps)
-            if len(caps) >= 4 and letters >= 20 and upper / letters > 0.5:
-                m2 = CAPS_WORD.search(raw)
-                if m2:
-                    out.append(self._raw_finding(raw, m2.start(), m2.end(), doc))
+            caps = CAPS_WORD.findall(raw, 0, 20000)
+            if len(caps) >= 4:
+                upper = sum(len(w) for w in caps)
+                letters = len(_LETTERS.findall(raw, 0, 20000))
+                if letters >= 20 and upper / letters > 0.5:
+                    m2 = CAPS_WORD.search(raw)
+                    if m2:
+                        out.append(self._raw_finding(raw, m2.start(), m2.end(), doc))
         return out
 
     def _raw_finding(self, raw: str, a: int, b: int, doc: Doc) -> Finding:

@@ -3,6 +3,8 @@ imitation, no action not intended."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
 from agent.guard.rules._common import DEADLINE_RX, BaseRule, Meta, allowed_context, first_valid, rx
@@ -72,6 +74,6 @@ class UsMisleadRule(BaseRule):
             if debtor is None:
                 out.append(self.make(doc, UNVERIFIED, legal[0].start, legal[0].end, missing_fact="time_barred"))
             elif not debtor.creditor.mandate_to_sue and self.policy.action_not_intended != "off":
-                level = "block" if self.policy.action_not_intended == "block" else "warn"
+                level: Literal["block", "warn"] = "block" if self.policy.action_not_intended == "block" else "warn"
                 out.append(self.make(doc, NOT_INTENDED, legal[0].start, legal[0].end, severity=level))
         return out

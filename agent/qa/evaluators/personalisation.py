@@ -11,6 +11,10 @@ from agent.qa.evaluators.base import CaseOutput, EvalCase, Evaluator, Score, Sco
 _PLACEHOLDER = re.compile(r"\{\{?\s*[a-z_]+\s*\}?\}|\[(?:NOM|NAME|PRENOM|MONTANT|AMOUNT|DATE|REF)[^\]]*\]|<(?:name|nom)>|"
                           r"\bXXX+\b|\bTODO\b", re.IGNORECASE)
 _TU = re.compile(r"(?<![\w'])(tu|toi|ton|ta|tes|t'as|te)(?![\w'])", re.IGNORECASE)
+DEBT_WORDS_FR = ("dette", "dettes", "impayé", "impayés", "impayée", "créance", "solde dû", "facture impayée", "recouvrement",
+                 "somme due", "montant dû", "arriéré", "arriérés")
+DEBT_WORDS_EN = ("debt", "debts", "owe", "owes", "owed", "arrears", "unpaid", "outstanding balance", "collection",
+                 "amount due", "balance due")
 _FACT_KEYS = ("balance", "invoice_list", "oldest_invoice_number", "plan_options", "plan_offer", "last_payment_amount",
               "plan_next_due", "first_letter_ref")
 
@@ -19,7 +23,7 @@ class PersonalisationEvaluator(Evaluator):
     name = "personalisation"
     version = "1"
     description = ("named addressee, file reference or creditor, a file-specific fact, language, register, no "
-                   "placeholder; for third parties: no name and no amount disclosed")
+                   "placeholder; for third parties: no debt and no amount disclosed")
 
     def evaluate(self, case: EvalCase, output: CaseOutput) -> Score | None:
         text = output.text
@@ -39,7 +43,12 @@ class PersonalisationEvaluator(Evaluator):
         named = any(T.contains(text, n) for n in names)
         amounts = T.extract_amounts(text)
         if third:
-            checks["no_name_disclosed"] = not any(T.contains(text, n) for n in (f.last_name, f.company_name) if n)
+            # naming the person sought is allowed (location contact); the debt itself must not be disclosed
+            words = DEBT_WORDS_FR if output.lang == "fr" else DEBT_WORDS_EN
+            leaks = T.find_phrases(text, words)
+            checks["no_debt_disclosed"] = not leaks
+            for h in leaks:
+                spans.append(ScoreSpan(start=h.start, end=h.end, text=h.text, note="debt disclosed to a third party"))
             checks["no_amount_disclosed"] = not amounts
             for a in amounts:
                 spans.append(ScoreSpan(start=a.start, end=a.end, text=a.text, note="amount disclosed to a third party"))
@@ -60,7 +69,7 @@ class PersonalisationEvaluator(Evaluator):
     @staticmethod
     def _score(checks: dict[str, bool], spans: list[ScoreSpan]) -> Score:
         value = sum(checks.values()) / len(checks)
-        critical = ("no_placeholder", "no_name_disclosed", "no_amount_disclosed", "language")
+        critical = ("no_placeholder", "no_debt_disclosed", "no_amount_disclosed", "language")
         passed = value >= 0.75 and all(checks.get(k, True) for k in critical)
         return Score(value=round(value, 4), passed=passed, spans=spans,
                      details={"checks": checks, "failed": [k for k, v in checks.items() if not v]})

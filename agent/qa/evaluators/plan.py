@@ -4,6 +4,7 @@ scenario's bounds; a dispute or a time-barred debt gets no plan."""
 from __future__ import annotations
 
 from agent.plans.models import PlanOption
+from agent.qa import text as T
 from agent.qa.evaluators.base import CaseOutput, EvalCase, Evaluator, Score
 
 
@@ -51,6 +52,9 @@ class PlanEvaluator(Evaluator):
     def evaluate(self, case: EvalCase, output: CaseOutput) -> Score | None:
         exp = case.expect.plan
         options = output.plan_options
+        offered = bool({"plan_options", "plan_offer"} & set(output.facts)) or any(
+            f"{o.instalment_cents // 100}" in output.text and o.count > 1 and
+            T.contains(output.text, "mensualités|monthly instalments|instalments|échéances") for o in options)
         if not options and exp is None:
             return None
         checks: list[tuple[str, bool]] = []
@@ -61,7 +65,7 @@ class PlanEvaluator(Evaluator):
             checks.append((f"option {o.id} valid", not p))
         if exp is not None:
             if exp.none:
-                checks.append(("no plan offered", not options))
+                checks.append(("no plan offered in the text", not offered))
             if exp.min_options is not None:
                 checks.append((f">= {exp.min_options} options", len(options) >= exp.min_options))
             if exp.max_options is not None:
@@ -79,4 +83,5 @@ class PlanEvaluator(Evaluator):
         failed = [name for name, ok in checks if not ok]
         value = 1 - len(failed) / len(checks)
         return Score(value=round(value, 4), passed=not failed,
-                     details={"options": [o.id for o in options], "failed": failed, "problems": problems})
+                     details={"options": [o.id for o in options], "offered_in_text": offered, "failed": failed,
+                              "problems": problems})

@@ -1,0 +1,577 @@
+"""Evaluation runs: scenarios -> drafts -> evaluators -> results.jsonl + run.json + report.html.
+
+Every case's result is appended to ``results.jsonl`` and flushed as soon as it is scored, so an
+interrupted run resumes without redoing finished cases (same dataset hash, backend and evaluator
+versions). All validation (schema, evaluators, debtors, backend, index) happens before the first case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.domain import (
+    CreditorView,
+    DebtorFile,
+    DisputeView,
+    InvoiceView,
+    PaymentView,
+    TitleView,
+    compute_signals,
+)
+from agent.errors import ConfigError, InputValidationError, UserError
+from agent.qa import evaluators as E
+from agent.qa.datasets import Dataset, LoadedScenario, load_dataset
+from agent.qa.evaluators.base import CaseOutput, EvalCase, Evaluator, Score
+from agent.qa.schema import Scenario, Situation
+
+if TYPE_CHECKING:
+    from agent.drafting.pipeline import DraftingService
+    from agent.runtime import Runtime
+
+log = logging.getLogger("amiable.qa")
+
+Backend = Literal["offline", "llm"]
+RESULTS = "results.jsonl"
+MANIFEST = "run.json"
+REPORT = "report.html"
+
+
+class MissingDebtorError(UserError):
+    pass
+
+
+# ------------------------------------------------------------------------------------------ inline files
+def situation_file(sc: Scenario, sit: Situation, as_of: dt.date) -> DebtorFile:
+    """A DebtorFile built in memory from an inline situation (nothing is written to the database)."""
+    invoices = tuple(InvoiceView(number=i.number, issue_date=i.issue_date, due_date=i.due_date,
+                                 description=i.description, principal_cents=i.principal_cents,
+                                 interest_cents=i.interest_cents, other_cents=i.other_cents) for i in sit.invoices)
+    payments = tuple(PaymentView(date=p.date, amount_cents=p.amount_cents) for p in sit.payments)
+    title = (TitleView(kind=sit.enforceable_title.kind, date=sit.enforceable_title.date,
+                       court=sit.enforceable_title.court) if sit.enforceable_title else None)
+    disputes = (DisputeView(opened_on=as_of - dt.timedelta(days=3), reason=sit.dispute),) if sit.dispute else ()
+    signals = compute_signals(kind=sit.kind, invoices=invoices, payments=payments, promises=(), contacts=(),
+                              title=title, prescription_override=sit.prescription_date, as_of=as_of,
+                              creditor_kind=sit.creditor.kind)
+    c = sit.creditor
+    return DebtorFile(
+        id=sc.inline_debtor_id, reference=sit.reference,
+        creditor=CreditorView(id=f"eval-{sc.id}", name=c.name, address=c.address, sector=c.sector, kind=c.kind,
+                              mandate_to_sue=c.mandate_to_sue),
+        kind=sit.kind, civility=sit.civility, first_name=sit.first_name, last_name=sit.last_name,
+        company_name=sit.company_name, language=sit.language, address_form=sit.address_form,
+        preferred_channel=sit.preferred_channel,
+        first_letter_ref=sit.first_letter.reference if sit.first_letter else None,
+        first_letter_date=sit.first_letter.date if sit.first_letter else None,
+        hardship=sit.hardship, over_indebtedness=sit.over_indebtedness, vulnerable=sit.vulnerable, title=title,
+        invoices=invoices, payments=payments, disputes=disputes, signals=signals, as_of=as_of,
+    )
+
+
+def _eval_service(rt: Runtime, backend: Backend, inline: dict[str, DebtorFile]) -> DraftingService:
+    from agent.drafting.composer import Composer
+    from agent.drafting.pipeline import DraftingService
+
+    if backend == "llm":
+        s = rt.settings
+        if not (s.llm_base_url and s.llm_model):
+            raise ConfigError("--backend llm needs an LLM endpoint: set AMIABLE_LLM_BASE_URL and AMIABLE_LLM_MODEL")
+
+    class EvalDraftingService(DraftingService):
+        """Loads inline situations from memory and caches every file for the run."""
+
+        def __init__(self, runtime: Runtime) -> None:
+            self._files: dict[str, DebtorFile] = dict(inline)
+            super().__init__(runtime, composer=None)
+            shared = runtime.__dict__.get("drafting")  # reuse an already warmed-up intent detector
+            if shared is not None and getattr(shared, "_detector", None) is not None:
+                self._detector = shared._detector
+
+        def _default_composer(self) -> Composer:
+            # offline: never pick the LLM composer, whatever the settings say
+            return self.offline if backend == "offline" else super()._default_composer()
+
+        def load(self, debtor_id: str) -> DebtorFile:
+            f = self._files.get(debtor_id)
+            if f is None:
+                f = super().load(debtor_id)
+                self._files[debtor_id] = f
+            return f
+
+    return EvalDraftingService(rt)
+
+
+# ------------------------------------------------------------------------------------------ thresholds
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: Literal[1] = 1
+    description: str = ""
+    pass_rate: dict[str, float] = Field(default_factory=dict,
+                                        description="dimension -> minimum share of cases that pass (0..1)")
+    mean: dict[str, float] = Field(default_factory=dict, description="dimension -> minimum mean score (0..1)")
+    min_cases: int = Field(default=0, ge=0)
+    max_errors: int = Field(default=0, ge=0)
+
+
+def load_thresholds(path: Path) -> Thresholds:
+    if not path.is_file():
+        raise InputValidationError(f"thresholds file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Thresholds.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise InputValidationError(f"{path}: not valid YAML ({exc})") from exc
+    except ValidationError as exc:
+        e = exc.errors(include_url=False)[0]
+        raise InputValidationError(f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}") from exc
+
+
+def gate(summary: dict[str, Any], th: Thresholds) -> list[str]:
+    """The threshold violations of a run summary (empty: the run passes)."""
+    out = []
+    dims = summary.get("dimensions", {})
+    for dim, bound in th.pass_rate.items():
+        d = dims.get(dim)
+        if d is None or d["n"] == 0:
+            out.append(f"{dim}: no scored case (pass rate >= {bound:.0%} required)")
+        elif d["pass_rate"] < bound:
+            out.append(f"{dim}: pass rate {d['pass_rate']:.1%} < {bound:.1%}")
+    for dim, bound in th.mean.items():
+        d = dims.get(dim)
+        if d is None or d["n"] == 0:
+            out.append(f"{dim}: no scored case (mean >= {bound:.2f} required)")
+        elif d["mean"] < bound:
+            out.append(f"{dim}: mean {d['mean']:.3f} < {bound:.3f}")
+    if summary.get("cases", 0) < th.min_cases:
+        out.append(f"cases: {summary.get('cases', 0)} < {th.min_cases}")
+    if summary.get("errors", 0) > th.max_errors:
+        out.append(f"errors: {summary.get('errors', 0)} > {th.max_errors}")
+    return out
+
+
+def validate_dimensions(th: Thresholds, evaluators: list[Evaluator]) -> None:
+    known = {e.name for e in evaluators} | {"compliance_sendable", "overall"}
+    for e in evaluators:
+        if e.name == "tone":
+            known |= {f"tone.{d}" for d in ("politeness", "empathy", "firmness", "positivity", "clarity")}
+    unknown = sorted((set(th.pass_rate) | set(th.mean)) - known)
+    if unknown:
+        raise InputValidationError(f"thresholds name dimensions this run does not score: {', '.join(unknown)}")
+
+
+# ------------------------------------------------------------------------------------------ results
+def fingerprint(dataset_sha: str, backend: str, evaluators: list[Evaluator]) -> str:
+    keys = ",".join(sorted(e.key for e in evaluators))
+    return hashlib.sha256(f"{dataset_sha}|{backend}|{keys}".encode()).hexdigest()[:16]
+
+
+def read_results(path: Path) -> list[dict[str, Any]]:
+    """Every complete result line (a torn last line from an interruption is ignored)."""
+    if not path.is_file():
+        return []
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict) and "case_id" in obj:
+            out.append(obj)
+    return out
+
+
+def case_overall(scores: dict[str, Any]) -> tuple[float | None, bool]:
+    vals = [s for s in scores.values() if s is not None]
+    if not vals:
+        return None, False
+    return round(statistics.fmean(s["value"] for s in vals), 4), all(s["passed"] for s in vals)
+
+
+def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per dimension (and tone sub-dimension): n, mean, pass rate; broken down by intent, language, channel."""
+    def dims_of(r: dict[str, Any]) -> Iterator[tuple[str, float, bool]]:
+        if r.get("error"):
+            return
+        for name, s in r["scores"].items():
+            if s is None:
+                continue
+            yield name, float(s["value"]), bool(s["passed"])
+            for sub, v in (s.get("subscores") or {}).items():
+                yield f"{name}.{sub}", float(v), float(v) >= 0.5
+        if r.get("sendable") and r["scores"].get("compliance") is not None:
+            c = r["scores"]["compliance"]
+            yield "compliance_sendable", float(c["value"]), bool(c["passed"])
+        if r.get("overall") is not None:
+            yield "overall", float(r["overall"]), bool(r.get("passed"))
+
+    def agg(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+        acc: dict[str, list[tuple[float, bool]]] = {}
+        for r in rows:
+            for name, v, p in dims_of(r):
+                acc.setdefault(name, []).append((v, p))
+        return {k: {"n": len(v), "mean": round(statistics.fmean(x for x, _ in v), 4),
+                    "pass_rate": round(sum(1 for _, p in v if p) / len(v), 4)} for k, v in sorted(acc.items())}
+
+    def group(key: Callable[[dict[str, Any]], str]) -> dict[str, dict[str, dict[str, float]]]:
+        buckets: dict[str, list[dict[str, Any]]] = {}
+        for r in results:
+            buckets.setdefault(key(r), []).append(r)
+        return {k: agg(v) for k, v in sorted(buckets.items())}
+
+    ok = [r for r in results if not r.get("error")]
+    return {
+        "cases": len(results),
+        "errors": len(results) - len(ok),
+        "passed": sum(1 for r in ok if r.get("passed")),
+        "sendable": sum(1 for r in ok if r.get("sendable")),
+        "dimensions": agg(results),
+        "by_intent": group(lambda r: r.get("expected_intent") or r.get("intent") or "unknown"),
+        "by_lang": group(lambda r: r.get("lang") or "?"),
+        "by_channel": group(lambda r: r.get("channel") or "?"),
+    }
+
+
+# ------------------------------------------------------------------------------------------ scoring
+def score_all(evaluators: list[Evaluator], case: EvalCase, out: CaseOutput) -> dict[str, Any]:
+    scores: dict[str, Any] = {}
+    for ev in evaluators:
+        s: Score | None = ev.evaluate(case, out)
+        scores[ev.name] = s.model_dump(mode="json") if s is not None else None
+    return scores
+
+
+def case_of(sc: Scenario) -> EvalCase:
+    return EvalCase(id=sc.id, lang=sc.lang, channel=sc.channel, incoming=sc.message,
+                    debtor_id=sc.effective_debtor_id, tags=tuple(sc.tags), expect=sc.expect, source="scenario")
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    status: str = "pending"
+    message: str = ""
+    started_at: float = field(default_factory=time.time)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "done": self.done, "skipped": self.skipped, "failed": self.failed,
+                "status": self.status, "message": self.message,
+                "elapsed_s": round(time.time() - self.started_at, 2)}
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    datasets: list[Path]
+    backend: Backend = "offline"
+    out_dir: Path
+    evaluators: list[str] | None = None
+    limit: int | None = Field(default=None, ge=1)
+    resume: bool = True
+    thresholds: Path | None = None
+    judge_runs: int = Field(default=3, ge=1, le=20)
+    replicate_to: int | None = Field(default=None, ge=1, description="bench: repeat the set up to N cases")
+    write_report: bool = True
+
+
+@dataclass
+class PreparedRun:
+    config: RunConfig
+    dataset: Dataset
+    cases: list[LoadedScenario]
+    evaluators: list[Evaluator]
+    thresholds: Thresholds | None
+    service: DraftingService
+    rt: Runtime
+    notices: list[str]
+    fingerprint: str
+
+
+def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
+    """Validate everything before the first case: dataset, evaluators, thresholds, debtors, backend, index."""
+    dataset = load_dataset(cfg.datasets)
+    evaluators = E.build(cfg.evaluators, judge_runs=cfg.judge_runs)
+    notices: list[str] = []
+    kept: list[Evaluator] = []
+    for ev in evaluators:
+        reason = getattr(ev, "skip_reason", lambda: None)()
+        if reason:
+            notices.append(reason)
+        else:
+            kept.append(ev)
+    evaluators = kept
+    th = load_thresholds(cfg.thresholds) if cfg.thresholds else None
+    if th is not None:
+        validate_dimensions(th, evaluators)
+    cases = list(dataset.cases)
+    if cfg.replicate_to:
+        base = cases
+        cases = []
+        i = 0
+        while len(cases) < cfg.replicate_to:
+            c = base[i % len(base)]
+            rep = i // len(base)
+            sc = c.scenario if rep == 0 else c.scenario.model_copy(update={"id": f"{c.scenario.id}.r{rep}"})
+            cases.append(LoadedScenario(sc, c.path, c.line))
+            i += 1
+    if cfg.limit:
+        cases = cases[: cfg.limit]
+    _check_debtors(rt, cases)
+    inline = {c.scenario.inline_debtor_id: situation_file(c.scenario, c.scenario.situation, rt.settings.effective_today())
+              for c in cases if c.scenario.situation is not None}
+    service = _eval_service(rt, cfg.backend, inline)
+    counts = rt.index.counts()
+    if not counts.get("guidelines"):
+        raise ConfigError("the knowledge index is empty: run `amiable ingest` (or `amiable init`) first")
+    cache_query_embeddings(rt)
+    messages = list(dict.fromkeys(c.scenario.message.replace("\x00", "").strip() for c in cases))
+    prefill_query_embeddings(rt, messages)
+    # the pipeline's retrieval query is "<detected intent>: <message>"; a miss only costs time
+    retrieval = [f"{service.detector.detect(m).intent.replace('_', ' ')}: {m[:1000]}" for m in messages]
+    prefill_query_embeddings(rt, retrieval)
+    fp = fingerprint(dataset.sha256 + (f"x{cfg.replicate_to}" if cfg.replicate_to else ""), cfg.backend, evaluators)
+    return PreparedRun(cfg, dataset, cases, evaluators, th, service, rt, notices, fp)
+
+
+def cache_query_embeddings(rt: Runtime, max_items: int = 20_000) -> None:
+    """Memoise query embeddings for the run: scenario sets repeat messages, the encoder is deterministic.
+
+    (The intent detector and both retrievers embed the same message; a 1,000-case benchmark repeats
+    each scenario a dozen times.) Idempotent; the cache is bounded.
+    """
+    emb = rt.index.embeddings
+    if getattr(emb, "_qa_query_cache", None) is not None:
+        return
+    cache: dict[str, list[float]] = {}
+    original = emb.embed_query
+
+    def embed_query(text: str) -> list[float]:
+        vec = cache.get(text)
+        if vec is None:
+            vec = original(text)
+            if len(cache) < max_items:
+                cache[text] = vec
+        return list(vec)
+
+    setattr(emb, "_qa_query_cache", cache)  # noqa: B010 - instance attribute on a foreign class
+    setattr(emb, "embed_query", embed_query)  # noqa: B010
+
+
+def prefill_query_embeddings(rt: Runtime, texts: list[str], batch: int = 64) -> None:
+    """Embed the run's distinct messages in batches up front (much faster than one by one).
+
+    Only for encoders whose query and document embeddings are the same function (USE); others
+    (e5 uses distinct query/passage prefixes) are left to the lazy per-query cache.
+    """
+    emb = rt.index.embeddings
+    cache = getattr(emb, "_qa_query_cache", None)
+    if cache is None or getattr(emb, "name", "") != "use":
+        return
+    todo = [t for t in dict.fromkeys(texts) if t not in cache]
+    for i in range(0, len(todo), batch):
+        chunk = todo[i:i + batch]
+        for text, vec in zip(chunk, emb.embed_documents(chunk), strict=True):
+            cache[text] = vec
+
+
+def _check_debtors(rt: Runtime, cases: list[LoadedScenario]) -> None:
+    from agent.db.repo import list_debtor_ids
+
+    with rt.session() as s:
+        known = set(list_debtor_ids(s))
+    for c in cases:
+        d = c.scenario.debtor_id
+        if d is not None and d not in known:
+            hint = " (the database is empty: run `amiable import`)" if not known else ""
+            raise MissingDebtorError(f"{c.path}:{c.line}: debtor_id: unknown debtor {d!r} "
+                                     f"(scenario {c.scenario.id}){hint}")
+
+
+def draft_output(svc: DraftingService, sc: Scenario) -> tuple[CaseOutput, dict[str, Any]]:
+    from agent.drafting import facts as F
+    from agent.drafting.models import DraftRequest
+
+    req = DraftRequest(debtor_id=sc.effective_debtor_id, message=sc.message, channel=sc.channel, lang=sc.lang,
+                       instruction=sc.instruction, plan_months=sc.plan_months)
+    d = svc.draft(req, actor="qa-eval", record=False)
+    file = svc.load(sc.effective_debtor_id)
+    chosen = next((o for o in d.plan_options if o.id == d.chosen_option_id), None)
+    values, _ = F.build_values(file, svc.rt.firm, d.language, d.plan_options, chosen)
+    out = CaseOutput(
+        text=d.text, lang=d.language, channel=d.channel, guard=d.guard, intent=d.intent,
+        citations=[c.id for c in d.citations], facts={f.key: f.value for f in d.facts}, values=values,
+        plan_options=list(d.plan_options), plan_bounds=svc.rt.plan_policy.policy_for(file.creditor.plan_profile),
+        file=file, sendable=d.sendable, next_action=d.next_action.code, next_action_due=d.next_action.due_date,
+        today=svc.settings.effective_today(), backend=d.backend, template_id=d.template_id,
+    )
+    extra = {"intent": d.intent, "intent_confidence": round(d.intent_confidence, 3), "sendable": d.sendable,
+             "backend": d.backend, "template_id": d.template_id, "prompt_version": d.prompt_version,
+             "next_action": d.next_action.code, "citations": [c.id for c in d.citations],
+             "plan_options": [o.id for o in d.plan_options], "fallback_reason": d.fallback_reason,
+             "guard_verdict": d.guard.verdict}
+    return out, extra
+
+
+def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: bool = False,
+              stop: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Score every case not already in results.jsonl; write results, manifest and report."""
+    from tqdm import tqdm
+
+    cfg = prep.config
+    out_dir = cfg.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results_path = out_dir / RESULTS
+    previous = read_results(results_path) if cfg.resume else []
+    kept = [r for r in previous if r.get("fingerprint") == prep.fingerprint]
+    wanted_ids = {c.scenario.id for c in prep.cases}
+    kept = [r for r in kept if r["case_id"] in wanted_ids]
+    kept = list({r["case_id"]: r for r in kept}.values())
+    done_ids = {r["case_id"] for r in kept}
+    # rewrite cleanly: stale lines (other dataset/evaluators) and a torn last line are dropped
+    with results_path.open("w", encoding="utf-8") as fh:
+        for r in kept:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    prog = progress or Progress()
+    prog.total, prog.skipped, prog.done, prog.status = len(prep.cases), len(done_ids), len(done_ids), "running"
+    manifest = _manifest(prep, status="running")
+    manifest["resumed_cases"] = len(done_ids)
+    _write_json(out_dir / MANIFEST, manifest)
+    t0 = time.perf_counter()
+    todo = [c for c in prep.cases if c.scenario.id not in done_ids]
+    interrupted = False
+    bar = tqdm(total=len(prep.cases), initial=len(done_ids), desc="eval", unit="case", disable=not show_bar,
+               leave=False)
+    try:
+        with results_path.open("a", encoding="utf-8") as fh:
+            for c in todo:
+                if stop is not None and stop():
+                    interrupted = True
+                    break
+                rec = _run_one(prep, c)
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                fh.flush()
+                prog.done += 1
+                prog.failed += 0 if rec.get("passed") else 1
+                bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        bar.close()
+        elapsed = time.perf_counter() - t0
+        results = read_results(results_path)
+        summary = summarize(results)
+        manifest = _manifest(prep, status="interrupted" if interrupted else "running")
+        manifest["resumed_cases"] = len(done_ids)
+        manifest["summary"] = summary
+        ran = len(results) - len(done_ids)
+        manifest["timings"] = {"seconds": round(elapsed, 3), "cases_run": ran,
+                               "cases_per_s": round(ran / elapsed, 1) if elapsed > 0 and ran else None,
+                               "mean_case_ms": round(statistics.fmean(r.get("duration_ms", 0) for r in results), 2)
+                               if results else None}
+        _write_json(out_dir / MANIFEST, manifest)
+    violations = gate(summary, prep.thresholds) if prep.thresholds is not None else []
+    manifest["status"] = "completed"
+    manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
+    manifest["thresholds"] = ({"file": str(cfg.thresholds), "violations": violations, "passed": not violations}
+                              if prep.thresholds is not None else None)
+    _write_json(out_dir / MANIFEST, manifest)
+    if cfg.write_report:
+        from agent.qa.report import write_report
+
+        write_report(out_dir)
+    prog.status = "completed"
+    return manifest
+
+
+def _run_one(prep: PreparedRun, c: LoadedScenario) -> dict[str, Any]:
+    sc = c.scenario
+    t = time.perf_counter()
+    rec: dict[str, Any] = {
+        "case_id": sc.id, "fingerprint": prep.fingerprint, "source": f"{Path(c.path).name}:{c.line}",
+        "title": sc.title, "lang": sc.lang, "channel": sc.channel, "tags": list(sc.tags),
+        "expected_intent": sc.expect.intents[0] if sc.expect.intents else None,
+        "debtor_id": sc.effective_debtor_id, "incoming": sc.message, "error": None,
+    }
+    try:
+        out, extra = draft_output(prep.service, sc)
+        rec.update(extra)
+        rec["text"] = out.text
+        rec["scores"] = score_all(prep.evaluators, case_of(sc), out)
+    except (UserError, ConfigError) as exc:
+        rec.update(text="", scores={}, error=exc.message)
+    except Exception as exc:
+        log.exception("case %s failed", sc.id)
+        rec.update(text="", scores={}, error=f"{type(exc).__name__}: {exc}"[:500])
+    rec["overall"], rec["passed"] = case_overall(rec["scores"])
+    rec["duration_ms"] = round((time.perf_counter() - t) * 1000, 2)
+    return rec
+
+
+def _versions(rt: Runtime, svc: DraftingService) -> dict[str, Any]:
+    return {"library": svc.library.version, "guard_policy": _guard_version(rt), "plan_policy": rt.plan_policy.version,
+            "llm_prompt": _llm_prompt_version(rt)}
+
+
+def _guard_version(rt: Runtime) -> str:
+    policy = getattr(rt.guard, "policy", None)
+    return str(getattr(policy, "version", "unknown"))
+
+
+def _llm_prompt_version(rt: Runtime) -> str | None:
+    folder = rt.settings.prompts_dir / "llm"
+    if not folder.is_dir():
+        return None
+    return "+".join(sorted(p.stem for p in folder.glob("*.yaml"))) or None
+
+
+def _manifest(prep: PreparedRun, status: str) -> dict[str, Any]:
+    cfg = prep.config
+    s = prep.rt.settings
+    return {
+        "run_id": cfg.out_dir.name,
+        "status": status,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "as_of": s.effective_today().isoformat(),
+        "datasets": prep.dataset.files,
+        "dataset_sha256": prep.dataset.sha256,
+        "fingerprint": prep.fingerprint,
+        "cases": len(prep.cases),
+        "backend": cfg.backend,
+        "model": s.llm_model if cfg.backend == "llm" else None,
+        "versions": _versions(prep.rt, prep.service),
+        "evaluators": {e.name: e.version for e in prep.evaluators},
+        "notices": prep.notices,
+        "limit": cfg.limit,
+        "replicate_to": cfg.replicate_to,
+    }
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+def run(rt: Runtime, cfg: RunConfig, *, show_bar: bool = False) -> dict[str, Any]:
+    return run_cases(prepare(rt, cfg), show_bar=show_bar)

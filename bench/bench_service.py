@@ -1,0 +1,131 @@
+"""Loopback benchmark of the agent service: 20 concurrent agents against a uvicorn subprocess.
+
+    .venv/bin/python bench/bench_service.py [--agents 20] [--seconds 20] [--workers 1]
+
+Builds a throw-away data dir (sample portfolio + index), creates an agent key, starts
+``uvicorn api.app:create_app --factory`` on a free 127.0.0.1 port, then:
+
+1. draft endpoint (POST /v1/conversations/{id}/messages, offline composer): each agent posts debtor
+   messages in a loop for --seconds; prints p50 / p95 / p99 latency and throughput;
+2. guard endpoint (POST /v1/guard/check): same agents, --seconds; prints req/s and p95.
+
+Bounded duration; the server is always terminated. Target: draft p95 < 150 ms on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.service.conftest import build_data_dir, make_keys, start_server, stop_server
+
+MESSAGES = [
+    "Bonjour, j'ai perdu mon emploi, est-il possible d'étaler le paiement ?",
+    "Je conteste cette facture, je n'ai jamais reçu ce matériel.",
+    "Hello, could you tell me exactly what this amount is for?",
+    "Je peux payer 100 euros par mois, est-ce possible ?",
+    "J'ai déjà payé la semaine dernière par virement.",
+]
+GUARD_TEXTS = [
+    "Bonjour, nous vous proposons un échéancier adapté à votre situation. Quel créneau vous convient ?",
+    "Dernier avis avant saisie : notre huissier passera sous 48 h.",
+    "Les frais de recouvrement amiable restent à la charge de notre client.",
+]
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: list[str]) -> tuple[list[float], int]:
+    lat: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    start = threading.Barrier(agents)
+
+    def agent(i: int) -> None:
+        nonlocal errors
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
+            conv = None
+            if kind == "draft":
+                conv = c.post("/v1/conversations", json={"debtor_id": debtors[i % len(debtors)]}).json()["id"]
+            start.wait()
+            n = 0
+            while time.monotonic() < stop:
+                t0 = time.perf_counter()
+                if kind == "draft":
+                    r = c.post(f"/v1/conversations/{conv}/messages", json={"message": MESSAGES[(i + n) % len(MESSAGES)]})
+                else:
+                    r = c.post("/v1/guard/check", json={"text": GUARD_TEXTS[(i + n) % len(GUARD_TEXTS)],
+                                                        "debtor_id": debtors[i % len(debtors)]})
+                dt_ms = (time.perf_counter() - t0) * 1000
+                with lock:
+                    if r.status_code in (200, 201):
+                        lat.append(dt_ms)
+                    else:
+                        errors += 1
+                n += 1
+
+    threads = [threading.Thread(target=agent, args=(i,)) for i in range(agents)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, errors
+
+
+def report(name: str, lat: list[float], errors: int, seconds: float) -> None:
+    if not lat:
+        print(f"{name}: no successful request ({errors} errors)")
+        return
+    print(f"{name}: {len(lat)} ok, {errors} errors, {len(lat) / seconds:.1f} req/s, "
+          f"p50 {statistics.median(lat):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms, "
+          f"max {max(lat):.1f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agents", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    args = ap.parse_args()
+    os.environ.setdefault("AMIABLE_ENVIRONMENT", "test")
+    os.environ.setdefault("AMIABLE_SECRET_KEY", "bench-secret-key-not-for-production")
+    with tempfile.TemporaryDirectory(prefix="amiable-bench-") as tmp:
+        data = Path(tmp)
+        t0 = time.monotonic()
+        _, rt = build_data_dir(data)
+        keys = make_keys(rt)
+        print(f"data dir ready in {time.monotonic() - t0:.1f}s")
+        server = start_server(data, data / "uvicorn.log")
+        try:
+            debtors = [f"D{n:03d}" for n in range(1, 21)]
+            with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {keys.agent}"}) as c:
+                for d in debtors[:3]:  # warm-up (embedding model, index)
+                    conv = c.post("/v1/conversations", json={"debtor_id": d}, timeout=120).json()["id"]
+                    c.post(f"/v1/conversations/{conv}/messages", json={"message": MESSAGES[0]}, timeout=120)
+                    c.post("/v1/guard/check", json={"text": GUARD_TEXTS[0]}, timeout=60)
+            print(f"server {server.url}: {args.agents} concurrent agents, {args.seconds:.0f}s per phase, "
+                  f"{os.cpu_count()} CPUs")
+            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "draft", debtors)
+            report("draft  POST /v1/conversations/{id}/messages", lat, err, args.seconds)
+            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "guard", debtors)
+            report("guard  POST /v1/guard/check", lat, err, args.seconds)
+        finally:
+            stop_server(server)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Console browser-test helpers: a live server over an ingested data dir, with agent keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.service.conftest import Keys, build_data_dir, make_keys, start_server, stop_server
+
+
+@dataclass
+class ConsoleServer:
+    url: str
+    keys: Keys
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    data = tmp_path_factory.mktemp("console")
+    _, rt = build_data_dir(data)
+    keys = make_keys(rt)
+    server = start_server(data, data / "uvicorn.log")
+    try:
+        yield ConsoleServer(server.url, keys)
+    finally:
+        stop_server(server)

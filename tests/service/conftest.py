@@ -1,0 +1,149 @@
+"""Service fixtures: one ingested data dir per session, an app over it, keys for every role."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import REPO, TODAY, make_settings
+
+
+def build_data_dir(tmp: Path):  # type: ignore[no-untyped-def]
+    """Import the sample portfolio and ingest guidelines + history into ``tmp`` (what `amiable init` does)."""
+    from agent.db.repo import list_debtor_ids, load_file
+    from agent.db.session import session_scope
+    from agent.portfolio import import_portfolio
+    from agent.runtime import Runtime
+
+    s = make_settings(tmp)
+    with session_scope(s.effective_database_url) as session:
+        import_portfolio(session, s.portfolio_file)
+    rt = Runtime.start(s)
+    rt.index.ingest_guidelines()
+    with session_scope(s.effective_database_url) as session:
+        files = [load_file(session, i, TODAY) for i in list_debtor_ids(session)]
+    rt.index.ingest_history(files)
+    return s, rt
+
+
+@dataclass
+class Keys:
+    agent: str
+    agent2: str
+    qa: str
+    admin: str
+    revoked: str
+    revoked_id: str
+
+
+def make_keys(rt: Any) -> Keys:
+    from agent.auth import create_key, revoke_key
+
+    secret = rt.settings.secret_key.get_secret_value()
+    out: dict[str, str] = {}
+    with rt.session() as s:
+        for name, role in (("agent", "agent"), ("agent2", "agent"), ("qa", "qa"), ("admin", "admin"),
+                           ("revoked", "agent")):
+            row, key = create_key(s, name=f"test-{name}", role=role, secret_key=secret, actor="test")
+            out[name] = key
+            if name == "revoked":
+                out["revoked_id"] = row.id
+    with rt.session() as s:
+        revoke_key(s, out["revoked_id"], actor="test")
+    return Keys(**out)
+
+
+@pytest.fixture(scope="session")
+def service_env(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("service")
+    s, rt = build_data_dir(tmp)
+    return s, rt, make_keys(rt)
+
+
+@pytest.fixture(scope="session")
+def service_rt(service_env):  # type: ignore[no-untyped-def]
+    return service_env[1]
+
+
+@pytest.fixture(scope="session")
+def keys(service_env) -> Keys:  # type: ignore[no-untyped-def]
+    return service_env[2]
+
+
+@pytest.fixture(scope="session")
+def client(service_env) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    from api.app import create_app
+
+    s, rt, _ = service_env
+    with TestClient(create_app(s, rt)) as c:
+        yield c
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    proc: subprocess.Popen[bytes]
+
+
+def start_server(data_dir: Path, log: Path) -> LiveServer:
+    """uvicorn in a subprocess on a free loopback port, over an already-initialised data dir."""
+    port = free_port()
+    env = {**os.environ, "AMIABLE_DATA_DIR": str(data_dir), "AMIABLE_TODAY": TODAY.isoformat(),
+           "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "test-secret-key-not-for-production"}
+    fh = log.open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
+                             "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                            cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return LiveServer(url, proc)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("server did not start in 90 s")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_service(service_env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    s, _, _ = service_env
+    server = start_server(s.data_dir, tmp_path_factory.mktemp("logs") / "uvicorn.log")
+    try:
+        # warm up (embedding model, index) so client timeouts are not hit by the first request
+        yield server
+    finally:
+        stop_server(server)
