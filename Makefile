@@ -26,7 +26,13 @@ demo: setup
 serve: setup
 	$(BIN)/amiable serve
 
-run: demo serve
+# The main job: demo drafts, a key for the agent console, a debtor widget link, then the service.
+run: demo
+	@echo "--- API key for the agent console (admin role; shown once) ---"
+	$(BIN)/amiable keys create --name make-run --role admin
+	@echo "--- debtor widget link for D003 ---"
+	$(BIN)/amiable plan link --debtor D003
+	$(BIN)/amiable serve
 
 chromium:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \

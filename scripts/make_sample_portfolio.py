@@ -1549,7 +1549,7 @@ def main(argv: list[str]) -> int:
         return 1
     text = render()
     sys.path.insert(0, str(ROOT))
-    from agent.portfolio import parse_lines  # noqa: PLC0415 (validate with the real importer)
+    from agent.portfolio import parse_lines
 
     creditors, debtors = parse_lines(text.splitlines(), "generated")
     if "--check" in argv:

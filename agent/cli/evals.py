@@ -30,7 +30,8 @@ def _summary_lines(manifest: dict[str, object]) -> list[str]:
     t = manifest.get("timings") or {}
     assert isinstance(t, dict)
     lines.append(f"cases {summary.get('cases')} · passed {summary.get('passed')} · sendable {summary.get('sendable')} "
-                 f"· errors {summary.get('errors')} · {t.get('seconds')} s ({t.get('cases_per_s')} cases/s)")
+                 f"· errors {summary.get('errors')} · {t.get('seconds')} s scoring + {t.get('prepare_seconds', 0)} s "
+                 f"preparation ({t.get('cases_per_s')} cases/s)")
     return lines
 
 

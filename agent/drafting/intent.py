@@ -118,7 +118,7 @@ class IntentDetector:
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
         self._matrix, self._labels = vecs, labels
 
-    def detect(self, message: str) -> IntentResult:
+    def detect(self, message: str, vector: list[float] | None = None) -> IntentResult:
         folded = fold(message)
         for intent, pattern in _RULES:
             m = pattern.search(folded)
@@ -128,7 +128,7 @@ class IntentDetector:
             if self._matrix is None:
                 self._load()
         assert self._matrix is not None
-        q = np.asarray(self._emb.embed_query(message[:2000]), dtype=np.float32)
+        q = np.asarray(vector if vector is not None else self._emb.embed_query(message[:2000]), dtype=np.float32)
         q /= np.linalg.norm(q) + 1e-9
         sims = self._matrix @ q
         top = np.argsort(-sims)[: self._k]

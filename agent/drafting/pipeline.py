@@ -133,8 +133,8 @@ class DraftingService:
         return plan_for_months(file.signals.balance_cents, months, policy=self.rt.plan_policy,
                                today=self.settings.effective_today(), profile=file.creditor.plan_profile)
 
-    def retrieve(self, query: str, lang: str) -> list[Citation]:
-        hits = self.rt.index.search_guidelines(query, lang=lang, k=self.settings.retrieval_k)
+    def retrieve(self, query: str, lang: str, vector: list[float] | None = None) -> list[Citation]:
+        hits = self.rt.index.search_guidelines(query, lang=lang, k=self.settings.retrieval_k, vector=vector)
         return [Citation(id=h.id, lang=h.lang, title=h.title, page=h.page,
                          excerpt=self.rt.index.sections[f"{h.lang}:{h.id}"].excerpt(), score=h.score)
                 for h in hits]
@@ -161,7 +161,8 @@ class DraftingService:
         lang = overrides.get("lang") or req.lang or resolve_lang(message, file.language)
         channel = req.channel or file.preferred_channel
         length: Length = overrides.get("length") or _length_for(channel)
-        detected = self.detector.detect(message)
+        vector = self.rt.index.embed_query(message[:2000])  # one embedding serves intent, guidelines, history
+        detected = self.detector.detect(message, vector=vector)
         options = self.quote(file)
         months = overrides.get("plan_months") or req.plan_months
         chosen = self.chosen_for_months(file, months) if months and options else None
@@ -175,8 +176,8 @@ class DraftingService:
         if chosen is not None and intent not in ("dispute", "stop_contact", "third_party", "already_paid"):
             intent = "asks_for_plan"
         hist = [HistoryRef(at=h.at, channel=h.channel, excerpt=h.text[:240], score=h.score)
-                for h in self.rt.index.search_history(file.id, message, k=2)]
-        citations = self.retrieve(f"{detected.intent.replace('_', ' ')}: {message[:1000]}", lang)
+                for h in self.rt.index.search_history(file.id, message, k=2, vector=vector)]
+        citations = self.retrieve(message[:2000], lang, vector=vector)
         inp = ComposeInput(file=file, message=message, lang=lang, channel=channel, length=length, intent=intent,
                            citations=citations, values=values, sources=sources,
                            available=frozenset(F.available(values, file)), situation=sit, plan_options=options,

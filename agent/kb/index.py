@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +89,8 @@ class KnowledgeIndex:
         from langchain_chroma import Chroma
 
         self.embeddings = embeddings
+        self._query_cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.sections = {s.key: s for s in sections}
         self.lexical_weight = lexical_weight
         self.lexical = BM25({s.key: f"{s.title} {s.title} {s.text}" for s in sections})
@@ -165,14 +169,29 @@ class KnowledgeIndex:
                 "history": int(self.history._collection.count())}
 
     # ---------------------------------------------------------------- retrieval
+    def embed_query(self, text: str, cache_size: int = 512) -> list[float]:
+        """Embed a query once: drafting reuses one vector for intent, guidelines and history."""
+        with self._cache_lock:
+            hit = self._query_cache.get(text)
+            if hit is not None:
+                self._query_cache.move_to_end(text)
+                return hit
+        vector = self.embeddings.embed_query(text)
+        with self._cache_lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > cache_size:
+                self._query_cache.popitem(last=False)
+        return vector
+
     def search_guidelines(self, query: str, *, lang: str | None = None, k: int = 4,
                           rrf_k: int = 60, depth: int = 20,
-                          lexical_weight: float | None = None) -> list[Hit]:
+                          lexical_weight: float | None = None, vector: list[float] | None = None) -> list[Hit]:
         """Top-k sections by reciprocal rank fusion of dense (Chroma) and BM25 rankings.
 
         One hit per section id, returned in ``lang`` when a version exists in that language.
         """
-        dense = self.guidelines.similarity_search_with_score(query, k=depth)
+        dense = self.guidelines.similarity_search_by_vector_with_relevance_scores(
+            vector if vector is not None else self.embed_query(query), k=depth)
         fused: dict[str, float] = {}
         similarity: dict[str, float] = {}
         for doc, distance in dense:  # one rank per section id, whatever its language versions
@@ -200,11 +219,13 @@ class KnowledgeIndex:
                 break
         return hits
 
-    def search_history(self, debtor_id: str, query: str, *, k: int = 3) -> list[HistoryHit]:
+    def search_history(self, debtor_id: str, query: str, *, k: int = 3,
+                       vector: list[float] | None = None) -> list[HistoryHit]:
         """The debtor's own history only: the filter is mandatory and checked on the way out."""
         if not debtor_id:
             raise ValueError("debtor_id is required to search history")
-        results = self.history.similarity_search_with_score(query, k=k, filter={"debtor_id": debtor_id})
+        results = self.history.similarity_search_by_vector_with_relevance_scores(
+            vector if vector is not None else self.embed_query(query), k=k, filter={"debtor_id": debtor_id})
         hits = []
         for doc, distance in results:
             if doc.metadata.get("debtor_id") != debtor_id:  # defence in depth

@@ -67,7 +67,7 @@ CheckFn = Callable[[str, ComposeInput], GuardReport]
 PROMPT_ID = "draft_reply"
 #: Errors a model call may raise that mean "no usable answer" rather than a bug in this code.
 #: (ValueError/TypeError/KeyError: an SDK or LangChain parser choking on HTML or broken JSON.)
-CALL_ERRORS = (openai.APIError, *HTTP_ERRORS, AttemptTimeout, ValueError, TypeError, KeyError)
+CALL_ERRORS = (openai.OpenAIError, *HTTP_ERRORS, AttemptTimeout, ValueError, TypeError, KeyError)
 
 _LANG = {"fr": "French", "en": "English"}
 _LENGTH = {"short": "short: 2 to 4 sentences, no letter layout",
@@ -76,6 +76,10 @@ _LENGTH = {"short": "short: 2 to 4 sentences, no letter layout",
 
 class BadResponse(UpstreamError):
     """The endpoint answered something that is not a chat completion (HTML, broken JSON...)."""
+
+
+class StreamStopped(UpstreamError):
+    """The model stream ended without its end marker (an unexpected error in the reader thread)."""
 
 
 @dataclass
@@ -171,7 +175,9 @@ class LLMComposer:
                              describe(cause), new)
                     continue
                 raise
-            except (ValueError, TypeError, KeyError) as exc:  # SDK could not read the response
+            except (openai.LengthFinishReasonError, openai.ContentFilterFinishReasonError) as exc:
+                raise SchemaError(f"the answer was cut ({type(exc).__name__})") from exc
+            except (ValueError, TypeError, KeyError, openai.OpenAIError) as exc:  # SDK could not read the answer
                 raise BadResponse(f"the LLM endpoint sent an unreadable answer ({type(exc).__name__})",
                                   attempts=run.attempts) from exc
             draft, got = parse_message(msg)
@@ -288,12 +294,18 @@ class LLMComposer:
         current: list[queue.Queue[tuple[str, object]]] = []
 
         def produce(out: queue.Queue[tuple[str, object]], budget: float) -> None:
+            ended = False
             try:
                 for chunk in bound.stream(messages, timeout=request_timeout(self.cfg, budget)):
                     out.put(("chunk", chunk))
                 out.put(("end", None))
+                ended = True
             except CALL_ERRORS as exc:
                 out.put(("error", exc))
+                ended = True
+            finally:
+                if not ended:  # anything else: the consumer must not wait for the deadline
+                    out.put(("error", StreamStopped("the model stream stopped unexpectedly")))
 
         def first_chunk(budget: float) -> tuple[str, object]:
             out: queue.Queue[tuple[str, object]] = queue.Queue()  # a fresh queue: a late producer
@@ -320,7 +332,7 @@ class LLMComposer:
             self.breaker.record_failure()
             yield ComposedEvent(composition=self._fallback(offline, f"LLM unavailable: {exc}", run.attempts))
             return
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, openai.OpenAIError) as exc:
             self.breaker.record_failure()
             yield ComposedEvent(composition=self._fallback(
                 offline, f"LLM unavailable: unreadable answer ({type(exc).__name__})", run.attempts))

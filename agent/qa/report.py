@@ -185,7 +185,7 @@ def render(manifest: dict[str, Any], results: list[dict[str, Any]]) -> str:
 datasets {escape(", ".join(Path(p).name for p in manifest.get("datasets", [])))} (sha256 {escape(str(manifest.get("dataset_sha256", ""))[:12])})<br>
 versions: library {escape(str(versions.get("library")))} · guard policy {escape(str(versions.get("guard_policy")))} ·
 plan policy {escape(str(versions.get("plan_policy")))} · evaluators {escape(ev)}<br>
-time {escape(str(timings.get("seconds")))} s · {escape(str(timings.get("cases_per_s")))} cases/s ·
+time {escape(str(timings.get("seconds")))} s (+ {escape(str(timings.get("prepare_seconds", 0)))} s preparation) · {escape(str(timings.get("cases_per_s")))} cases/s ·
 mean {escape(str(timings.get("mean_case_ms")))} ms/case</p>
 {gate_html}{f"<ul>{notices}</ul>" if notices else ""}
 <div class="cards">{card_html}</div>

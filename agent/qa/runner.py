@@ -301,10 +301,12 @@ class PreparedRun:
     rt: Runtime
     notices: list[str]
     fingerprint: str
+    prepare_seconds: float = 0.0
 
 
 def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
     """Validate everything before the first case: dataset, evaluators, thresholds, debtors, backend, index."""
+    t0 = time.perf_counter()
     dataset = load_dataset(cfg.datasets)
     evaluators = E.build(cfg.evaluators, judge_runs=cfg.judge_runs)
     notices: list[str] = []
@@ -346,7 +348,8 @@ def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
     retrieval = [f"{service.detector.detect(m).intent.replace('_', ' ')}: {m[:1000]}" for m in messages]
     prefill_query_embeddings(rt, retrieval)
     fp = fingerprint(dataset.sha256 + (f"x{cfg.replicate_to}" if cfg.replicate_to else ""), cfg.backend, evaluators)
-    return PreparedRun(cfg, dataset, cases, evaluators, th, service, rt, notices, fp)
+    return PreparedRun(cfg, dataset, cases, evaluators, th, service, rt, notices, fp,
+                       prepare_seconds=round(time.perf_counter() - t0, 3))
 
 
 def cache_query_embeddings(rt: Runtime, max_items: int = 20_000) -> None:
@@ -481,7 +484,8 @@ def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: 
         manifest["resumed_cases"] = len(done_ids)
         manifest["summary"] = summary
         ran = len(results) - len(done_ids)
-        manifest["timings"] = {"seconds": round(elapsed, 3), "cases_run": ran,
+        manifest["timings"] = {"seconds": round(elapsed, 3), "prepare_seconds": prep.prepare_seconds,
+                               "total_seconds": round(elapsed + prep.prepare_seconds, 3), "cases_run": ran,
                                "cases_per_s": round(ran / elapsed, 1) if elapsed > 0 and ran else None,
                                "mean_case_ms": round(statistics.fmean(r.get("duration_ms", 0) for r in results), 2)
                                if results else None}

@@ -147,8 +147,8 @@ def test_no_model_or_client_is_created_before_the_first_draft() -> None:
 
     from agent.drafting.composer import OfflineComposer
     from agent.llm.composer import LLMComposer
-    from tests.llm.support import PROMPTS, cfg, fake_check, library
     from agent.llm.prompts import load_prompt
+    from tests.llm.support import PROMPTS, cfg, fake_check, library
 
     c = LLMComposer(cfg(), OfflineComposer(library()), fake_check, prompt=load_prompt(PROMPTS, "draft_reply"),
                     model_factory=factory, breaker=CircuitBreaker(), modes=ModeCache())

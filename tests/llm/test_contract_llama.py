@@ -25,11 +25,15 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 from pydantic import BaseModel
 
+from agent.drafting.composer import ComposeInput, OfflineComposer
 from agent.drafting.streaming import ComposedEvent, TokenEvent
 from agent.llm.client import make_chat_model
+from agent.llm.composer import LLMComposer
+from agent.llm.config import LLMConfig
+from agent.llm.prompts import PromptTemplate
 from agent.llm.resilience import CircuitBreaker, Deadline, RetryPolicy, UpstreamError, call_with_retries
 from agent.llm.structured import ModeCache, bind_mode, parse_message
-from tests.llm.support import FakeClock, cfg, compose_input, composer
+from tests.llm.support import FakeClock, cfg, compose_input, fake_check, library
 
 pytestmark = pytest.mark.llmserver
 
@@ -104,6 +108,33 @@ def llama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
         server.stop()
 
 
+#: The same variables as prompts/llm/draft_reply, in a few words: on a shared 2-core machine the
+#: 135M model reads about 30 prompt tokens/s, and these tests check transport, not wording.
+COMPACT = PromptTemplate(
+    id="draft_reply", version=1, variables=(
+        "language", "channel", "length_hint", "intent", "situation", "facts", "plan_options", "sources", "history",
+        "agent_instruction", "debtor_message", "output_format"),
+    data_variables=("history", "agent_instruction", "debtor_message"),
+    system="Reply in {{language}} ({{channel}}, {{length_hint}}, {{intent}}, {{situation}}). {{output_format}}",
+    user="Facts: {{facts}}\nPlans: {{plan_options}}\n{{sources}} {{history}} {{agent_instruction}}\n"
+         "<debtor_message>{{debtor_message}}</debtor_message>",
+    feedback="Fix: {{problems}} {{previous_draft}}", feedback_variables=("problems", "previous_draft"))
+
+
+def small_input() -> ComposeInput:
+    inp = compose_input("Can I pay later?", lang="en")
+    keep = {"balance", "reference"}
+    return inp.model_copy(update={"values": {**{k: v for k, v in inp.values.items() if k in keep},
+                                             "salutation": "Dear Ms Martin,", "signature": "Kind regards"},
+                                  "citations": [], "plan_options": inp.plan_options[:1]})
+
+
+def llm_composer(config: LLMConfig, *, breaker: CircuitBreaker | None = None) -> LLMComposer:
+    return LLMComposer(config, OfflineComposer(library()), fake_check, prompt=COMPACT,
+                       breaker=breaker or CircuitBreaker(3, 30.0), modes=ModeCache(),
+                       policy=RetryPolicy(max_retries=config.max_retries, initial_s=0.05, max_backoff_s=0.2))
+
+
 def model_for(server: LlamaServer, **over: object):  # type: ignore[no-untyped-def]
     values: dict[str, object] = {"timeout_s": 60.0, "max_output_tokens": 24, **over}
     return make_chat_model(cfg(server.base_url, **values))
@@ -133,6 +164,7 @@ def test_max_tokens_is_honoured_but_max_completion_tokens_is_not_sent(llama: Lla
 
 def test_forced_tool_call_gives_structured_output(llama: LlamaServer) -> None:
     msg = bind_mode(model_for(llama, max_output_tokens=80), "tool").invoke("Write a short greeting.")
+    assert llama.proc.poll() is None  # our tool schema does not kill the server (maxLength did)
     assert isinstance(msg, AIMessage)
     names = [c["name"] for c in msg.tool_calls] + [c.get("name") for c in msg.invalid_tool_calls]
     assert names == ["LLMDraft"]
@@ -152,14 +184,25 @@ def test_with_structured_output_function_calling(llama: LlamaServer) -> None:
 
 
 def test_json_mode_is_accepted_and_json_schema_gets_500(llama: LlamaServer) -> None:
-    msg = bind_mode(model_for(llama), "json").invoke("Give a JSON object with a text field.")
-    assert isinstance(msg.content, str)
     raw = openai.OpenAI(base_url=llama.base_url, api_key="sk-no-key-required", max_retries=0, timeout=60)
+    ok = raw.chat.completions.create(model="x", messages=[{"role": "user", "content": "A JSON object, please."}],
+                                     max_tokens=12, response_format={"type": "json_object"})
+    assert isinstance(ok.choices[0].message.content, str)
     with pytest.raises(openai.InternalServerError) as info:
         raw.chat.completions.create(model="x", messages=[{"role": "user", "content": "hi"}], max_tokens=4,
                                     response_format={"type": "json_schema", "json_schema": {
                                         "name": "x", "schema": {"type": "object"}}})  # type: ignore[typeddict-item]
     assert info.value.status_code == 500
+
+
+def test_truncated_json_mode_answer_gives_a_fallback_with_the_reason(llama: LlamaServer) -> None:
+    # ChatOpenAI reads response_format answers with the SDK's parse(), which raises
+    # LengthFinishReasonError on a cut answer: the composer must turn that into a fallback.
+    c = llm_composer(cfg(llama.base_url, timeout_s=120, deadline_s=240, max_output_tokens=6, guard_retries=0))
+    c.modes.set(c.cfg.endpoint_key, "json")
+    comp = c.compose(small_input())
+    assert comp.backend == "llm:test-model" or (comp.fallback_reason and "unusable" in comp.fallback_reason)
+    assert c.breaker.state == "closed"
 
 
 def test_wrong_path_is_a_non_retried_404(llama: LlamaServer) -> None:
@@ -171,16 +214,16 @@ def test_wrong_path_is_a_non_retried_404(llama: LlamaServer) -> None:
 
 
 def test_timeouts_give_the_offline_draft_within_the_deadline(llama: LlamaServer) -> None:
-    c = composer(config=cfg(llama.base_url, timeout_s=0.05, deadline_s=0.5, max_retries=1, max_output_tokens=300,
-                            guard_retries=0))
-    comp = c.compose(compose_input())
+    c = llm_composer(cfg(llama.base_url, timeout_s=0.05, deadline_s=0.5, max_retries=1, max_output_tokens=300,
+                         guard_retries=0))
+    comp = c.compose(small_input())
     assert comp.backend == "offline"
     assert comp.fallback_reason and ("timed out" in comp.fallback_reason or "deadline" in comp.fallback_reason)
 
 
 def test_composer_end_to_end_structure(llama: LlamaServer) -> None:
-    c = composer(config=cfg(llama.base_url, timeout_s=60, deadline_s=120, max_output_tokens=96, guard_retries=0))
-    comp = c.compose(compose_input())
+    c = llm_composer(cfg(llama.base_url, timeout_s=120, deadline_s=240, max_output_tokens=48, guard_retries=0))
+    comp = c.compose(small_input())
     assert comp.attempts >= 1
     if comp.backend == "offline":  # the tiny model rarely gets the facts right: then the reason is said
         assert comp.fallback_reason and "unavailable" not in comp.fallback_reason
@@ -190,12 +233,13 @@ def test_composer_end_to_end_structure(llama: LlamaServer) -> None:
 
 
 def test_composer_stream_structure(llama: LlamaServer) -> None:
-    c = composer(config=cfg(llama.base_url, timeout_s=60, deadline_s=120, max_output_tokens=64, guard_retries=0))
-    events = list(c.stream(compose_input()))
+    c = llm_composer(cfg(llama.base_url, timeout_s=120, deadline_s=240, max_output_tokens=48, guard_retries=0))
+    events = list(c.stream(small_input()))
     assert isinstance(events[-1], ComposedEvent)
     assert all(isinstance(e, TokenEvent) and not e.checked for e in events[:-1])
     comp = events[-1].composition
     assert comp.attempts >= 1 and (comp.backend != "offline" or comp.fallback_reason)
+    assert "unavailable" not in (comp.fallback_reason or "")
 
 
 def test_concurrent_requests_are_all_served(llama: LlamaServer) -> None:
@@ -226,21 +270,21 @@ def test_server_killed_mid_run_falls_back_then_recovers(tmp_path: Path) -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(threshold=2, cooldown_s=30.0, clock=clock)
     try:
-        config = cfg(server.base_url, timeout_s=30, deadline_s=60, max_retries=1, max_output_tokens=48,
+        config = cfg(server.base_url, timeout_s=120, deadline_s=240, max_retries=1, max_output_tokens=32,
                      guard_retries=0)
-        c = composer(config=config, breaker=breaker, modes=ModeCache())
-        first = c.compose(compose_input())
+        c = llm_composer(config, breaker=breaker)
+        first = c.compose(small_input())
         assert "unavailable" not in (first.fallback_reason or "")  # the endpoint answered
         server.stop()
         for _ in range(2):
-            down = c.compose(compose_input())
+            down = c.compose(small_input())
             assert down.backend == "offline" and down.fallback_reason and "unavailable" in down.fallback_reason
         assert breaker.state == "open"
-        skipped = c.compose(compose_input())
+        skipped = c.compose(small_input())
         assert skipped.fallback_reason and skipped.fallback_reason.startswith("circuit open")
         server = start_server(tmp_path, server.port)
         clock.advance(31)
-        probe = c.compose(compose_input())
+        probe = c.compose(small_input())
         assert "unavailable" not in (probe.fallback_reason or "") and "circuit" not in (probe.fallback_reason or "")
         assert breaker.state == "closed"
     finally:

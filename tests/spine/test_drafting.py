@@ -141,3 +141,11 @@ def test_draft_is_recorded_in_the_audit_trail(service) -> None:  # type: ignore[
 def test_bad_input_is_a_clear_error(service, kwargs, error, match) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=match):
         service.draft(DraftRequest(**kwargs), record=False)
+
+
+def test_python_api(ingested_runtime) -> None:  # type: ignore[no-untyped-def]
+    from agent.drafting import draft
+
+    d = draft("D003", "I will pay on Friday when I get paid.", settings=ingested_runtime.settings)
+    assert d.intent == "promise_to_pay" and d.language == "en" and d.debtor_id == "D003"
+    assert d.next_action.code == "wait_for_payment"
