@@ -32,7 +32,10 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
         r"\b(je suis (sa|son) (fille|fils|femme|mari|epouse|mere|pere|soeur|frere|voisin|voisine|collegue)|"
         r"(il|elle) (est|a) (decede|hospitalise|en prison)|n'habite plus ici|ne vit plus ici|mauvais numero|"
         r"pas le bon numero|ce n'est pas (moi|lui|elle) (la|le) (personne|titulaire)|"
-        r"i'?m (his|her) (daughter|son|wife|husband|mother|father|sister|brother|neighbou?r)|"
+        r"(i'?m|i am|this is) (his|her) (daughter|son|wife|husband|partner|mother|father|sister|brother|neighbou?r|"
+        r"lawyer|attorney|solicitor|employer|boss|manager|carer|caregiver)|calling on behalf of|"
+        r"je suis (son|sa|l') ?(avocat|avocate|employeur|patron|tuteur|tutrice|curateur|curatrice)|"
+        r"(avocat|conseil) de (m\.|mme|monsieur|madame)|"
         r"(he|she) (passed away|died|is in hospital|doesn'?t live here|no longer lives here)|wrong number)")),
     ("stop_contact", re.compile(
         r"(^\s*stop\s*$|arretez de m'?appeler|ne m'?appelez plus|cessez de m'?(appeler|contacter|harceler)|"
@@ -47,6 +50,7 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
         r"billing error|wrong (amount|bill|invoice)|identity theft|fraud|scam|i (didn'?t|did not) (order|sign))")),
     ("already_paid", re.compile(
         r"(deja (paye|regle|verse|rembourse)|j'?ai (deja )?(paye|regle|vire|rembourse)( la| le| cette| ma)? (totalite|facture|somme|dette)|"
+        r"j'?ai tout (paye|regle|rembourse)|(we|i) (have )?(settled|paid) (invoice|the invoice|it all|everything|in full)|"
         r"virement (a ete )?(effectue|fait)|(a|ai|avons) (fait|effectue) (le|un) virement|paiement (a ete )?effectue|c'est regle|"
         r"already paid|i (have )?paid (it|this|the|in full)|payment (was|has been) (made|sent)|i settled)")),
     ("hardship", re.compile(

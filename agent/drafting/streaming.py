@@ -75,8 +75,12 @@ def word_chunks(text: str) -> Iterator[str]:
 
 
 def stream_draft(service: DraftingService, req: DraftRequest, *,
-                 actor: str = "system") -> Iterator[TokenEvent | ReplacedEvent | DraftEvent | ErrorEvent]:
-    """Draft a reply, streaming the model's tokens (unchecked) then the guarded draft."""
+                 actor: str = "system", record: bool = True,
+                 ) -> Iterator[TokenEvent | ReplacedEvent | DraftEvent | ErrorEvent]:
+    """Draft a reply, streaming the model's tokens (unchecked) then the guarded draft.
+
+    ``record=False`` leaves the audit record to the caller (e.g. one transaction with its own rows).
+    """
     try:
         inp, detected = service.prepare(req)
     except AmiableError as exc:
@@ -95,7 +99,7 @@ def stream_draft(service: DraftingService, req: DraftRequest, *,
                     comp = ev.composition
         if comp is None:
             comp = service.composer.compose(inp)
-        draft = service.finalize(req, inp, detected, comp, actor=actor)
+        draft = service.finalize(req, inp, detected, comp, actor=actor, record=record)
     except AmiableError as exc:
         log.warning("streamed draft failed: %s", exc.message)
         yield ErrorEvent(error=type(exc).__name__, message=exc.message, status=exc.http_status)

@@ -90,6 +90,7 @@ class KnowledgeIndex:
 
         self.embeddings = embeddings
         self._query_cache: OrderedDict[str, list[float]] = OrderedDict()
+        self.cache_size = 20_000  # bounded LRU of query vectors (~40 MB at 512 floats)
         self._cache_lock = threading.Lock()
         self.sections = {s.key: s for s in sections}
         self.lexical_weight = lexical_weight
@@ -169,7 +170,29 @@ class KnowledgeIndex:
                 "history": int(self.history._collection.count())}
 
     # ---------------------------------------------------------------- retrieval
-    def embed_query(self, text: str, cache_size: int = 512) -> list[float]:
+    def prefill_queries(self, texts: list[str], batch: int = 64) -> int:
+        """Embed many future queries in batches (much faster than one by one); returns how many were new.
+
+        Only for encoders whose query and document embeddings are the same function (USE).
+        """
+        if self.embeddings.name != "use":
+            return 0
+        with self._cache_lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        for i in range(0, len(todo), batch):
+            chunk = todo[i:i + batch]
+            vectors = self.embeddings.embed_documents(chunk)
+            with self._cache_lock:
+                for text, vec in zip(chunk, vectors, strict=True):
+                    self._query_cache[text] = vec
+                self._trim()
+        return len(todo)
+
+    def _trim(self) -> None:
+        while len(self._query_cache) > self.cache_size:
+            self._query_cache.popitem(last=False)
+
+    def embed_query(self, text: str) -> list[float]:
         """Embed a query once: drafting reuses one vector for intent, guidelines and history."""
         with self._cache_lock:
             hit = self._query_cache.get(text)
@@ -179,8 +202,7 @@ class KnowledgeIndex:
         vector = self.embeddings.embed_query(text)
         with self._cache_lock:
             self._query_cache[text] = vector
-            while len(self._query_cache) > cache_size:
-                self._query_cache.popitem(last=False)
+            self._trim()
         return vector
 
     def search_guidelines(self, query: str, *, lang: str | None = None, k: int = 4,

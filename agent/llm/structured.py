@@ -282,9 +282,22 @@ class TextFieldStream:
                     if i + 6 > len(buf):
                         break
                     try:
-                        out.append(chr(int(buf[i + 2:i + 6], 16)))
+                        code = int(buf[i + 2:i + 6], 16)
                     except ValueError:
-                        out.append("?")
+                        code = 0x3F  # "?"
+                    if 0xD800 <= code < 0xDC00:  # a surrogate pair: wait for its second half
+                        if i + 12 > len(buf):
+                            break
+                        try:
+                            low = int(buf[i + 8:i + 12], 16) if buf[i + 6:i + 8] == "\\u" else 0
+                        except ValueError:
+                            low = 0
+                        if 0xDC00 <= low < 0xE000:
+                            out.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                            i += 12
+                            continue
+                        code = 0xFFFD
+                    out.append(chr(code) if not 0xDC00 <= code < 0xE000 else "\ufffd")
                     i += 6
                     continue
                 out.append({"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}.get(esc, esc))

@@ -341,56 +341,18 @@ def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
     counts = rt.index.counts()
     if not counts.get("guidelines"):
         raise ConfigError("the knowledge index is empty: run `amiable ingest` (or `amiable init`) first")
-    cache_query_embeddings(rt)
-    messages = list(dict.fromkeys(c.scenario.message.replace("\x00", "").strip() for c in cases))
-    prefill_query_embeddings(rt, messages)
-    # the pipeline's retrieval query is "<detected intent>: <message>"; a miss only costs time
-    retrieval = [f"{service.detector.detect(m).intent.replace('_', ' ')}: {m[:1000]}" for m in messages]
-    prefill_query_embeddings(rt, retrieval)
+    prefill_query_embeddings(rt, [c.scenario.message for c in cases])
     fp = fingerprint(dataset.sha256 + (f"x{cfg.replicate_to}" if cfg.replicate_to else ""), cfg.backend, evaluators)
     return PreparedRun(cfg, dataset, cases, evaluators, th, service, rt, notices, fp,
                        prepare_seconds=round(time.perf_counter() - t0, 3))
 
 
-def cache_query_embeddings(rt: Runtime, max_items: int = 20_000) -> None:
-    """Memoise query embeddings for the run: scenario sets repeat messages, the encoder is deterministic.
-
-    (The intent detector and both retrievers embed the same message; a 1,000-case benchmark repeats
-    each scenario a dozen times.) Idempotent; the cache is bounded.
-    """
-    emb = rt.index.embeddings
-    if getattr(emb, "_qa_query_cache", None) is not None:
-        return
-    cache: dict[str, list[float]] = {}
-    original = emb.embed_query
-
-    def embed_query(text: str) -> list[float]:
-        vec = cache.get(text)
-        if vec is None:
-            vec = original(text)
-            if len(cache) < max_items:
-                cache[text] = vec
-        return list(vec)
-
-    setattr(emb, "_qa_query_cache", cache)  # noqa: B010 - instance attribute on a foreign class
-    setattr(emb, "embed_query", embed_query)  # noqa: B010
-
-
 def prefill_query_embeddings(rt: Runtime, texts: list[str], batch: int = 64) -> None:
-    """Embed the run's distinct messages in batches up front (much faster than one by one).
+    """Embed the run's distinct messages in batches up front into the index's query cache.
 
-    Only for encoders whose query and document embeddings are the same function (USE); others
-    (e5 uses distinct query/passage prefixes) are left to the lazy per-query cache.
+    The keys are the text the drafting pipeline embeds (stripped, first 2,000 characters).
     """
-    emb = rt.index.embeddings
-    cache = getattr(emb, "_qa_query_cache", None)
-    if cache is None or getattr(emb, "name", "") != "use":
-        return
-    todo = [t for t in dict.fromkeys(texts) if t not in cache]
-    for i in range(0, len(todo), batch):
-        chunk = todo[i:i + batch]
-        for text, vec in zip(chunk, emb.embed_documents(chunk), strict=True):
-            cache[text] = vec
+    rt.index.prefill_queries([t.replace("\x00", "").strip()[:2000] for t in texts], batch=batch)
 
 
 def _check_debtors(rt: Runtime, cases: list[LoadedScenario]) -> None:

@@ -7,7 +7,6 @@ recorded only once it is complete: a client that disconnects mid-stream leaves n
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -21,6 +20,7 @@ from sse_starlette import EventSourceResponse
 from agent import conversations as svc
 from agent.domain import Channel, Lang
 from agent.drafting.models import Draft, DraftRequest
+from agent.drafting.streaming import stream_draft
 from agent.errors import AmiableError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, ReaderDep, RuntimeDep
@@ -88,48 +88,17 @@ def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
 # ---------------------------------------------------------------------------- streaming
 def draft_events(rt: Runtime, req: DraftRequest, actor: str) -> Iterator[dict[str, Any]]:
     """Token events then one final {"type": "draft"} event; nothing is recorded here."""
-    try:
-        from agent.drafting import streaming
-    except ImportError:
-        streaming = None  # type: ignore[assignment]
-    if streaming is not None:
-        stream_draft = streaming.stream_draft
-        params = inspect.signature(stream_draft).parameters
-        kwargs: dict[str, Any] = {"actor": actor}
-        service: Any = rt.drafting
-        if "record" in params:
-            kwargs["record"] = False
-        else:
-            service = _NoRecord(rt.drafting)  # the record is made by the caller, in one transaction
-        for ev in stream_draft(service, req, **kwargs):
-            out = ev if isinstance(ev, dict) else dict(ev)
-            if out.get("type") == "error":
-                status = int(out.get("status") or 500)
-                exc = UserError(str(out.get("message", ""))) if status < 500 else AmiableError("stream failed")
-                if status < 500:
-                    exc.http_status = status
-                raise exc
-            yield out
-        return
-    draft = rt.drafting.draft(req, actor=actor, record=False)
-    words = draft.text.split(" ")
-    for i, w in enumerate(words):
-        yield {"type": "token", "text": w + (" " if i < len(words) - 1 else ""), "checked": True}
-    yield {"type": "draft", "draft": draft}
-
-
-class _NoRecord:
-    """The drafting service, with drafts finalised but not audited (the caller records them)."""
-
-    def __init__(self, service: Any) -> None:
-        self._service = service
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._service, name)
-
-    def finalize(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["record"] = False
-        return self._service.finalize(*args, **kwargs)
+    for ev in stream_draft(rt.drafting, req, actor=actor, record=False):  # recorded by the caller
+        out = ev.model_dump()
+        if out.get("type") == "error":
+            status = int(out.get("status") or 500)
+            exc = UserError(str(out.get("message", ""))) if status < 500 else AmiableError("stream failed")
+            if status < 500:
+                exc.http_status = status
+            raise exc
+        if out.get("type") == "draft":
+            out["draft"] = ev.draft  # type: ignore[union-attr]
+        yield out
 
 
 _END = object()
