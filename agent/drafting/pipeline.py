@@ -27,6 +27,7 @@ from agent.lang import resolve as resolve_lang
 from agent.plans.models import PlanOption
 
 if TYPE_CHECKING:
+    from agent.guard import Guard
     from agent.runtime import Runtime
 
 log = logging.getLogger("amiable.drafting")
@@ -186,22 +187,7 @@ class DraftingService:
 
     def check(self, text: str, inp: ComposeInput) -> GuardReport:
         """The last gate. If the guard itself fails, the verdict is block: it never fails open."""
-        amounts: set[int] = set()
-        for o in inp.plan_options:
-            amounts |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
-            amounts |= {i.amount_cents for i in o.instalments}
-        amounts.discard(0)
-        ctx = GuardContext(lang=inp.lang, channel=inp.channel,
-                           recipient="third_party" if inp.intent == "third_party" else "debtor",
-                           debtor=inp.file, authorised_amounts_cents=frozenset(amounts))
-        try:
-            return self.rt.guard.check(text, ctx)
-        except Exception as exc:
-            log.exception("guard failed")
-            return GuardReport(verdict="block", lang=inp.lang, policy_version="unavailable", rules_run=0,
-                               findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
-                                                 explanation=f"the guard could not run ({type(exc).__name__}); "
-                                                             "nothing may be sent", legal_basis="internal policy")])
+        return fail_closed_check(self.rt.guard, text, inp)
 
     # ------------------------------------------------------------------ main
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
@@ -251,6 +237,26 @@ class DraftingService:
             prompt_version=comp.prompt_version, template_id=comp.template_id,
             fallback_reason=comp.fallback_reason, created_at=dt.datetime.now(dt.UTC),
         )
+
+
+def fail_closed_check(guard: Guard, text: str, inp: ComposeInput) -> GuardReport:
+    """Guard a composed text with the debtor file and the quote's amounts; any guard fault blocks."""
+    amounts: set[int] = set()
+    for o in inp.plan_options:
+        amounts |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
+        amounts |= {i.amount_cents for i in o.instalments}
+    amounts.discard(0)
+    ctx = GuardContext(lang=inp.lang, channel=inp.channel,
+                       recipient="third_party" if inp.intent == "third_party" else "debtor",
+                       debtor=inp.file, authorised_amounts_cents=frozenset(amounts))
+    try:
+        return guard.check(text, ctx)
+    except Exception as exc:
+        log.exception("guard failed")
+        return GuardReport(verdict="block", lang=inp.lang, policy_version="unavailable", rules_run=0,
+                           findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
+                                             explanation=f"the guard could not run ({type(exc).__name__}); "
+                                                         "nothing may be sent", legal_basis="internal policy")])
 
 
 def _business_day(d: dt.date) -> dt.date:

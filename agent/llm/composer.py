@@ -27,7 +27,7 @@ from langchain_core.runnables import Runnable
 from agent.drafting import facts as F
 from agent.drafting.composer import ComposeInput, Composition, OfflineComposer
 from agent.drafting.streaming import ComposedEvent, ComposerEvent, TokenEvent
-from agent.guard.base import GuardContext, GuardReport
+from agent.guard.base import GuardReport
 from agent.llm.client import make_chat_model, request_timeout
 from agent.llm.config import LLMConfig, resolve
 from agent.llm.prompts import PromptTemplate, load_prompt
@@ -420,25 +420,10 @@ def prompt_values(inp: ComposeInput, mode: Mode, max_chars: int) -> dict[str, st
 
 def guard_check(rt: Runtime) -> CheckFn:
     """The same fail-closed check as ``DraftingService.check``, for callers without a service."""
-    from agent.guard.base import Finding
+    from agent.drafting.pipeline import fail_closed_check
 
     def check(text: str, inp: ComposeInput) -> GuardReport:
-        amounts: set[int] = set()
-        for o in inp.plan_options:
-            amounts |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
-            amounts |= {i.amount_cents for i in o.instalments}
-        amounts.discard(0)
-        ctx = GuardContext(lang=inp.lang, channel=inp.channel,
-                           recipient="third_party" if inp.intent == "third_party" else "debtor",
-                           debtor=inp.file, authorised_amounts_cents=frozenset(amounts))
-        try:
-            return rt.guard.check(text, ctx)
-        except Exception as exc:
-            log.exception("guard failed")
-            return GuardReport(verdict="block", lang=inp.lang, policy_version="unavailable", rules_run=0,
-                               findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
-                                                 explanation=f"the guard could not run ({type(exc).__name__})",
-                                                 legal_basis="internal policy")])
+        return fail_closed_check(rt.guard, text, inp)
 
     return check
 
