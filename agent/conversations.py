@@ -209,6 +209,15 @@ def create_conversation(rt: Runtime, debtor_id: str, *, actor: str, channel: str
         return conv
 
 
+def conversation_row(rt: Runtime, conv_id: str) -> Conversation:
+    """The conversation alone (not its messages and drafts, which grow with every post)."""
+    with rt.session() as s:
+        conv = s.get(Conversation, conv_id)
+        if conv is None:
+            raise NotFoundError(f"unknown conversation: {conv_id!r}")
+        return conv
+
+
 def get_conversation(rt: Runtime, conv_id: str) -> tuple[Conversation, list[ConversationMessage], list[DraftRecord]]:
     with rt.session() as s:
         conv = s.get(Conversation, conv_id)
@@ -231,7 +240,7 @@ def request_for_message(conv: Conversation, message: str, *, channel: str | None
 def post_message(rt: Runtime, conv_id: str, message: str, *, actor: str, channel: str | None = None,
                  lang: str | None = None, plan_months: int | None = None) -> DraftRecord:
     message = rt.drafting.validate_message(message)
-    conv, _, _ = get_conversation(rt, conv_id)
+    conv = conversation_row(rt, conv_id)
     req = request_for_message(conv, message, channel=channel, lang=lang, plan_months=plan_months)
     return make_draft(rt, req, actor=actor, conversation_id=conv.id, extra_messages=[("debtor", req.message)])
 

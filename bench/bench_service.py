@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -48,7 +49,8 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: list[str]) -> tuple[list[float], int]:
+def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: list[str],
+        think_ms: float = 0.0) -> tuple[list[float], int]:
     lat: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -57,12 +59,15 @@ def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: lis
 
     def agent(i: int) -> None:
         nonlocal errors
+        rng = random.Random(i)
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
             conv = None
             if kind == "draft":
                 conv = c.post("/v1/conversations", json={"debtor_id": debtors[i % len(debtors)]}).json()["id"]
             start.wait()
+            if think_ms:  # agents do not all click at the same millisecond: stagger the first request
+                time.sleep(think_ms / 1000 * rng.uniform(0.0, 1.0))
             n = 0
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
@@ -78,6 +83,8 @@ def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: lis
                     else:
                         errors += 1
                 n += 1
+                if think_ms:  # an agent reads the draft before the next request (uniform 0.5x..1.5x)
+                    time.sleep(think_ms / 1000 * rng.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=agent, args=(i,)) for i in range(agents)]
     for t in threads:
@@ -100,6 +107,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--think-ms", type=float, default=0.0,
+                    help="mean pause of each agent between requests (0: closed loop, saturation)")
     args = ap.parse_args()
     os.environ.setdefault("AMIABLE_ENVIRONMENT", "test")
     os.environ.setdefault("AMIABLE_SECRET_KEY", "bench-secret-key-not-for-production")
@@ -113,15 +122,16 @@ def main() -> None:
         try:
             debtors = [f"D{n:03d}" for n in range(1, 21)]
             with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {keys.agent}"}) as c:
-                for d in debtors[:3]:  # warm-up (embedding model, index)
+                for d in debtors[:3]:  # warm-up (embedding model, index, every message once)
                     conv = c.post("/v1/conversations", json={"debtor_id": d}, timeout=120).json()["id"]
-                    c.post(f"/v1/conversations/{conv}/messages", json={"message": MESSAGES[0]}, timeout=120)
+                    for m in MESSAGES:
+                        c.post(f"/v1/conversations/{conv}/messages", json={"message": m}, timeout=120)
                     c.post("/v1/guard/check", json={"text": GUARD_TEXTS[0]}, timeout=60)
             print(f"server {server.url}: {args.agents} concurrent agents, {args.seconds:.0f}s per phase, "
-                  f"{os.cpu_count()} CPUs")
-            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "draft", debtors)
+                  f"think time {args.think_ms:.0f} ms, {os.cpu_count()} CPUs (clients share them)")
+            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "draft", debtors, args.think_ms)
             report("draft  POST /v1/conversations/{id}/messages", lat, err, args.seconds)
-            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "guard", debtors)
+            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "guard", debtors, args.think_ms)
             report("guard  POST /v1/guard/check", lat, err, args.seconds)
         finally:
             stop_server(server)

@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,6 +26,8 @@ from agent.kb.lexical import BM25
 from agent.settings import Settings
 
 Progress = Callable[[int], None]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class IngestStats(BaseModel):
@@ -71,6 +73,37 @@ class _Chunk:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
 
+class _LRU(Generic[K, V]):
+    """A small thread-safe LRU map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
 def _chroma_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -89,9 +122,11 @@ class KnowledgeIndex:
         from langchain_chroma import Chroma
 
         self.embeddings = embeddings
-        self._query_cache: OrderedDict[str, list[float]] = OrderedDict()
-        self.cache_size = 20_000  # bounded LRU of query vectors (~40 MB at 512 floats)
-        self._cache_lock = threading.Lock()
+        # Bounded LRU caches: query vectors (~40 MB at 20,000 x 512 floats) and search results. The
+        # corpus is a snapshot taken at start-up anyway; this process's own ingestion clears them.
+        self._vectors: _LRU[str, list[float]] = _LRU(20_000)
+        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], list[Hit]] = _LRU(4_096)
+        self._history_hits: _LRU[tuple[str, str, int], list[HistoryHit]] = _LRU(4_096)
         self.sections = {s.key: s for s in sections}
         self.lexical_weight = lexical_weight
         self.lexical = BM25({s.key: f"{s.title} {s.title} {s.text}" for s in sections})
@@ -136,6 +171,7 @@ class KnowledgeIndex:
                 for s in self.sections.values()]
 
     def ingest_guidelines(self, progress: Progress | None = None) -> IngestStats:
+        self._guideline_hits.clear()
         return self._sync(self.guidelines, self.guideline_chunks(), None, progress)
 
     @staticmethod
@@ -157,6 +193,7 @@ class KnowledgeIndex:
         return chunks
 
     def ingest_history(self, files: Iterable[DebtorFile], progress: Progress | None = None) -> IngestStats:
+        self._history_hits.clear()
         total = IngestStats(collection="history", total=0, added=0, updated=0, unchanged=0, deleted=0, seconds=0.0)
         for f in files:
             s = self._sync(self.history, self.history_chunks(f), {"debtor_id": f.id}, progress)
@@ -177,32 +214,19 @@ class KnowledgeIndex:
         """
         if self.embeddings.name != "use":
             return 0
-        with self._cache_lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         for i in range(0, len(todo), batch):
             chunk = todo[i:i + batch]
-            vectors = self.embeddings.embed_documents(chunk)
-            with self._cache_lock:
-                for text, vec in zip(chunk, vectors, strict=True):
-                    self._query_cache[text] = vec
-                self._trim()
+            for text, vec in zip(chunk, self.embeddings.embed_documents(chunk), strict=True):
+                self._vectors.put(text, vec)
         return len(todo)
-
-    def _trim(self) -> None:
-        while len(self._query_cache) > self.cache_size:
-            self._query_cache.popitem(last=False)
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a query once: drafting reuses one vector for intent, guidelines and history."""
-        with self._cache_lock:
-            hit = self._query_cache.get(text)
-            if hit is not None:
-                self._query_cache.move_to_end(text)
-                return hit
-        vector = self.embeddings.embed_query(text)
-        with self._cache_lock:
-            self._query_cache[text] = vector
-            self._trim()
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self.embeddings.embed_query(text)
+            self._vectors.put(text, vector)
         return vector
 
     def search_guidelines(self, query: str, *, lang: str | None = None, k: int = 4,
@@ -212,6 +236,11 @@ class KnowledgeIndex:
 
         One hit per section id, returned in ``lang`` when a version exists in that language.
         """
+        weight = self.lexical_weight if lexical_weight is None else lexical_weight
+        key = (query, lang, k, depth, weight)
+        cached = self._guideline_hits.get(key)
+        if cached is not None:
+            return list(cached)
         dense = self.guidelines.similarity_search_by_vector_with_relevance_scores(
             vector if vector is not None else self.embed_query(query), k=depth)
         fused: dict[str, float] = {}
@@ -222,9 +251,8 @@ class KnowledgeIndex:
                 similarity[sid] = 1.0 - float(distance)
                 fused[sid] = 1.0 / (rrf_k + len(similarity))
         seen_lex: set[str] = set()
-        weight = self.lexical_weight if lexical_weight is None else lexical_weight
-        for key, _score in (self.lexical.search(query, k=depth * 2) if weight > 0 else []):
-            sid = key.split(":", 1)[1]
+        for chunk_key, _score in (self.lexical.search(query, k=depth * 2) if weight > 0 else []):
+            sid = chunk_key.split(":", 1)[1]
             if sid in seen_lex:
                 continue
             seen_lex.add(sid)
@@ -239,13 +267,18 @@ class KnowledgeIndex:
                             text=section.text, score=round(similarity.get(sid, 0.0), 4)))
             if len(hits) == k:
                 break
-        return hits
+        self._guideline_hits.put(key, hits)
+        return list(hits)
 
     def search_history(self, debtor_id: str, query: str, *, k: int = 3,
                        vector: list[float] | None = None) -> list[HistoryHit]:
         """The debtor's own history only: the filter is mandatory and checked on the way out."""
         if not debtor_id:
             raise ValueError("debtor_id is required to search history")
+        key = (debtor_id, query, k)
+        cached = self._history_hits.get(key)
+        if cached is not None:
+            return list(cached)
         results = self.history.similarity_search_by_vector_with_relevance_scores(
             vector if vector is not None else self.embed_query(query), k=k, filter={"debtor_id": debtor_id})
         hits = []
@@ -254,4 +287,5 @@ class KnowledgeIndex:
                 continue
             hits.append(HistoryHit(debtor_id=debtor_id, text=doc.page_content, at=str(doc.metadata.get("at", "")),
                                    channel=str(doc.metadata.get("channel", "")), score=round(1.0 - float(distance), 4)))
-        return hits
+        self._history_hits.put(key, hits)
+        return list(hits)
