@@ -7,16 +7,24 @@ spaced-out or dotted single letters ("h.u.i.s.s.i.e.r", "S A I S I E") glued bac
 leetspeak (0->o, 1->i, 3->e, @->a, $->s) inside words that are clearly words.
 
 Every normalised character keeps the [start, end) range of the original characters it came from,
-so a match on the normalised text becomes a Span on the ORIGINAL text.
+so a match on the normalised text becomes a Span on the ORIGINAL text. The map is compact: each
+step only records the places where it did not copy one character to one character (a tag, an
+entity, a ligature, a whitespace run, a glued letter), and a position is resolved on demand.
+
+Performance notes (the guard runs on every outgoing message): every step is a handful of C-level
+string or regex calls with a cheap exact pre-check, and the per-document indexes (word prefixes,
+sentence bounds, windows) are built lazily, once, and only when a rule needs them.
 """
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from functools import lru_cache
+from itertools import chain, compress, repeat
+from operator import add, gt, sub
 
 from agent.domain import Lang
 from agent.guard.base import Span
@@ -33,6 +41,8 @@ _SPECIAL: dict[str, str] = {
 
 # Full translation table, grown lazily with every non-ASCII character met (never at import: tiny).
 _TABLE: dict[int, str] = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
+# char -> (replacement, safe): ``safe`` when "replace then str.lower()" gives what the table gives.
+_CHAR_INFO: dict[str, tuple[str, bool]] = {}
 
 
 def _map_char(c: str) -> str:
@@ -46,115 +56,251 @@ def _map_char(c: str) -> str:
     return "".join(_SPECIAL.get(ch, ch) for ch in out)
 
 
+def _char_info(c: str) -> tuple[str, bool]:
+    got = _CHAR_INFO.get(c)
+    if got is None:
+        o = ord(c)
+        rep = _TABLE.get(o)
+        if rep is None:
+            rep = _TABLE[o] = _map_char(c)
+        # replace-then-lower equals translate when lower() leaves the replacement alone and the
+        # replacement holds no non-ASCII character that another replacement would rewrite
+        safe = rep.lower() == rep and all(x.isascii() or x == c or _map_char(x) == x for x in rep)
+        got = _CHAR_INFO[c] = (rep, safe)
+    return got
+
+
 _HTML_RX = re.compile(
     r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[a-zA-Z/!][^<>]{0,2000}>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});",
     re.S,
 )
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h\d|ul|ol|table|td|th|title|section|article)\b", re.I)
+# Reference form of the whitespace / spaced-letters pass (used as is when spaced letters may occur).
 _CLEAN_RX = re.compile(
     r"(?P<ws>\s*\n\s*|\s{2,}|[^\S\n ])"
     r"|(?P<spaced>(?<![a-z0-9'])[a-z](?:[ .\-_*/·+|]{1,3}[a-z](?![a-z0-9])){3,})"
 )
+# Same matches as the "ws" branch alone: a whitespace run of 2+ characters, or one that is not a space.
+_WS_RX = re.compile(r"\s(?:\s+|(?<! ))")
+# Necessary condition of the "spaced" branch (three isolated letters in a row after a separator).
+_SPACED_HINT = re.compile(
+    r"[ .\-_*/·+|][a-z](?![a-z0-9])[ .\-_*/·+|]{1,3}[a-z](?![a-z0-9])[ .\-_*/·+|]{1,3}[a-z](?![a-z0-9])"
+)
 _SPACED_SEP = re.compile(r"[ .\-_*/·+|]")
-_LEET_HINT = re.compile(r"[a-z][013@$]|[013@$][a-z]")
+_LEET_HINT = re.compile(r"[013@$](?:(?<=[a-z].)|(?=[a-z]))")  # == [a-z][013@$]|[013@$][a-z]
 _LEET_TOKEN = re.compile(r"(?<![0-9])[a-z013@$]*[013@$][a-z013@$]*(?![0-9])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "@": "a", "$": "s"})
 _DIGIT_RUN = re.compile(r"[013]{2,}")
 _SENT_RX = re.compile(r"[.!?;:\n]+(?=\s|$)|\n|\s[-*•]\s")
+# _SENT_RX when no " - " style bullet can match: same matches, but starts with a character class.
+_SENT_NO_BULLET_RX = re.compile(r"[.!?;:\n](?:[.!?;:\n]*(?=\s|$)|(?<=\n))")
+_BULLET_HINT = re.compile(r"[-*•](?<=\s.)(?=\s)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WORD_RX = re.compile(r"[a-z0-9]+")
+# bytes.translate table: [a-z0-9] kept, every other byte becomes a space (word splitting at C speed)
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
+# word -> its 2..5-letter prefixes, shared by every document (the vocabulary of letters is small)
+_PREFIXES_OF: dict[str, tuple[str, ...]] = {}
 
 
-@dataclass
+@lru_cache(maxsize=8192)
+def _phrase_parts(phrase: str) -> tuple[frozenset[str], str]:
+    """The whole words of a phrase (each followed by a space in it) and the prefix of its last word."""
+    parts = phrase.split(" ")
+    return frozenset(p for p in parts[:-1] if p), parts[-1][:5]
+
+
+def _prefixes_of(word: str) -> tuple[str, ...]:
+    got = _PREFIXES_OF[word] = tuple(dict.fromkeys(word[:k] for k in (2, 3, 4, 5)))
+    return got
+
+
+class OffsetMap:
+    """One normalisation step: output index -> [lo, hi) range of the step's input.
+
+    ``segs`` are (out_start, out_end, in_lo, in_hi) in output order: every output character of
+    [out_start, out_end) comes from input [in_lo, in_hi) (an empty output range is a deletion).
+    Outside segments characters are copied one to one, shifted by the last segment.
+    """
+
+    __slots__ = ("outs", "segs")
+
+    def __init__(self, segs: list[tuple[int, int, int, int]]) -> None:
+        self.segs = segs
+        self.outs = [s[0] for s in segs]
+
+    def map(self, j: int) -> tuple[int, int]:
+        i = bisect_right(self.outs, j) - 1
+        if i < 0:
+            return j, j + 1
+        out_a, out_b, lo, hi = self.segs[i]
+        if j < out_b:
+            return lo, hi
+        k = j - out_b + hi
+        return k, k + 1
+
+
 class Doc:
     """The text a rule sees: original, normalised, offsets, language and cheap indexes."""
 
-    raw: str
-    norm: str
-    starts: list[int] | None  # norm index -> raw start; None means identity
-    ends: list[int] | None
-    lang: Lang = "fr"
-    jurisdiction: str = "FR"
-    protected: list[tuple[int, int]] = field(default_factory=list)
-    cache: dict[str, object] = field(default_factory=dict)
-    _bounds: list[int] | None = None
-    _index: dict[str, list[int]] | None = None
+    __slots__ = ("raw", "norm", "maps", "lang", "jurisdiction", "protected", "cache", "_bounds", "_prefixes",
+                 "_words", "_wordset", "_flat", "_positions", "_phrases", "narrowed", "_windows", "_clauses")
+
+    def __init__(self, raw: str, norm: str, maps: tuple[OffsetMap, ...] = (), lang: Lang = "fr",
+                 jurisdiction: str = "FR") -> None:
+        self.raw = raw
+        self.norm = norm
+        self.maps = maps  # normalisation steps, first to last; empty: identity
+        self.lang: Lang = lang
+        self.jurisdiction = jurisdiction
+        self.protected: list[tuple[int, int]] = []
+        self.cache: dict[str, object] = {}
+        self._bounds: list[int] | None = None
+        self._prefixes: frozenset[str] | None = None
+        self._words: list[str] | None = None
+        self._wordset: set[str] = set()
+        self._flat = ""
+        self._positions: dict[str, list[int]] = {}
+        self._phrases: dict[str, bool] = {}
+        # pattern id -> (alternatives that may match this text, pattern restricted to them or None)
+        self.narrowed: dict[int, tuple[tuple[int, ...], re.Pattern[str] | None]] = {}
+        self._windows: dict[frozenset[str], list[tuple[int, int]]] = {}
+        self._clauses: dict[tuple[int, int], dict[str, bool]] = {}
 
     # -- offsets -------------------------------------------------------------------------
+    def _raw_start(self, j: int) -> int:
+        for m in reversed(self.maps):
+            j = m.map(j)[0]
+        return j
+
+    def _raw_end(self, j: int) -> int:
+        for m in reversed(self.maps):
+            j = m.map(j)[1] - 1
+        return j + 1
+
     def raw_range(self, start: int, end: int) -> tuple[int, int]:
-        if self.starts is None or self.ends is None:
+        if not self.maps:
             return start, end
         if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else len(self.raw)
+            pos = self._raw_start(start) if start < len(self.norm) else len(self.raw)
             return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return self._raw_start(start), self._raw_end(end - 1)
 
     def span(self, start: int, end: int) -> Span:
         a, b = self.raw_range(start, end)
         return Span(start=a, end=b, text=self.raw[a:b])
 
     # -- cheap indexes -------------------------------------------------------------------
-    @property
-    def index(self) -> dict[str, list[int]]:
-        """Word prefixes (2 to 5 letters) -> start positions: the prefilter every rule uses."""
-        if self._index is None:
-            idx: dict[str, list[int]] = {}
-            for m in _WORD_RX.finditer(self.norm):
-                w = m.group()
-                p = m.start()
-                for k in (2, 3, 4, 5):
-                    if len(w) >= k:
-                        idx.setdefault(w[:k], []).append(p)
-                    else:
-                        break
-            self._index = idx
-        return self._index
+    def words(self) -> list[str]:
+        """Words ([a-z0-9]+ runs) of the normalised text, in text order."""
+        got = self._words
+        if got is None:
+            # one byte per character ("?" for non-ASCII), every byte but [a-z0-9] turned into a space
+            flat = self.norm.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+            self._flat = " " + flat
+            pieces = flat.split(" ")
+            got = self._words = list(compress(pieces, pieces))
+        return got
 
     @property
-    def prefixes(self) -> dict[str, list[int]]:
-        return self.index
+    def prefixes(self) -> frozenset[str]:
+        """Every 2- to 5-letter prefix of a word ([a-z0-9]+) of the text: the trigger prefilter."""
+        got = self._prefixes
+        if got is None:
+            words = self._wordset = set(self.words())
+            found = list(map(_PREFIXES_OF.get, words))
+            if None in found:
+                if len(_PREFIXES_OF) > 200_000:
+                    _PREFIXES_OF.clear()
+                found = [f if f is not None else _prefixes_of(w) for f, w in zip(found, words, strict=True)]
+            got = self._prefixes = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
+        return got
+
+    def positions(self, stem: str) -> list[int]:
+        """Start positions (ascending) of the words beginning with ``stem`` (a prefix or a phrase)."""
+        got = self._positions.get(stem)
+        if got is None:
+            if self._words is None:
+                self.words()
+            flat = self._flat  # " " + text with every non-[a-z0-9] character as a space
+            key = " " + stem
+            got = []
+            i = flat.find(key)
+            while i >= 0:
+                got.append(i)  # flat[i] is the space before the word: norm index i
+                i = flat.find(key, i + 2)
+            self._positions[stem] = got
+        return got
+
+    def has_phrase(self, phrase: str) -> bool:
+        """True when a word of the text starts with ``phrase`` (letters / digits, a space standing for
+        any one other character): "jusqu a" is in "... jusqu'a ce que ..."."""
+        got = self._phrases.get(phrase)
+        if got is None:
+            whole, tail = _phrase_parts(phrase)
+            prefixes = self.prefixes
+            got = (whole <= self._wordset and (len(tail) < 2 or tail in prefixes)
+                   and (" " + phrase) in self._flat)  # words first (hash lookups), then adjacency
+            self._phrases[phrase] = got
+        return got
 
     def has_any(self, stems: frozenset[str]) -> bool:
-        idx = self.index
-        return any(s in idx for s in stems)
+        return not self.prefixes.isdisjoint(stems)
 
     def windows(self, stems: frozenset[str]) -> list[tuple[int, int]]:
-        """Merged sentence windows around every word starting with one of ``stems``."""
-        idx = self.index
-        spans: set[tuple[int, int]] = set()
-        for s in stems:
-            for p in idx.get(s, ()):
-                a, b = self.sentence(p)
-                spans.add((max(a, p - 120), min(b, p + 160)))
-        if not spans:
-            return []
+        """Merged sentence windows around every word starting with one of ``stems``.
+
+        The window of a word at ``p`` is its sentence cut to [p - 120, p + 160); windows that touch
+        or overlap are merged. Both ends grow with ``p``, so sorting the positions sorts the windows
+        and a new merged window starts exactly where a start passes the previous end (C-level maps)."""
+        got = self._windows.get(stems)
+        if got is not None:
+            return got
+        present = stems.intersection(self.prefixes)
         merged: list[tuple[int, int]] = []
-        for a, b in sorted(spans):
-            if merged and a <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-            else:
-                merged.append((a, b))
+        if present:
+            pos = sorted(chain.from_iterable(map(self.positions, present)))
+            b = self._bounds or self.bounds()
+            hi = list(map(bisect_right, repeat(b), pos))  # sentence i = hi - 1: [b[i], b[i + 1])
+            starts = list(map(max, map(b.__getitem__, map(sub, hi, repeat(1))), map(sub, pos, repeat(120))))
+            ends = list(map(min, map(b.__getitem__, hi), map(add, pos, repeat(160))))
+            n = len(pos)
+            cuts = list(compress(range(1, n), map(gt, starts[1:], ends)))
+            merged = list(zip(map(starts.__getitem__, [0, *cuts]), map(ends.__getitem__, [c - 1 for c in cuts] + [n - 1]),
+                              strict=True))
+        self._windows[stems] = merged
         return merged
+
+    def bounds(self) -> list[int]:
+        """Sentence / clause boundaries: 0, the end of every separator, len(norm)."""
+        b = self._bounds
+        if b is None:
+            norm = self.norm
+            rx = _SENT_RX if _BULLET_HINT.search(norm) else _SENT_NO_BULLET_RX
+            b = self._bounds = [0, *(m.end() for m in rx.finditer(norm)), len(norm)]
+        return b
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence / clause around a normalised position."""
-        if self._bounds is None:
-            b = [0]
-            for m in _SENT_RX.finditer(self.norm):
-                b.append(m.end())
-            b.append(len(self.norm))
-            self._bounds = b
-        i = bisect.bisect_right(self._bounds, pos) - 1
-        i = max(0, min(i, len(self._bounds) - 2))
-        return self._bounds[i], self._bounds[i + 1]
+        b = self._bounds or self.bounds()
+        i = bisect_right(b, pos) - 1
+        i = max(0, min(i, len(b) - 2))
+        return b[i], b[i + 1]
 
     def sentence_text(self, pos: int) -> str:
         a, b = self.sentence(pos)
         return self.norm[a:b]
 
+    def clause_flags(self, pos: int) -> dict[str, bool]:
+        """Per-clause memo for the context tests (negated, informational...): keyed by clause bounds."""
+        key = self.sentence(pos)
+        got = self._clauses.get(key)
+        if got is None:
+            got = self._clauses[key] = {}
+        return got
+
     def in_protected(self, start: int, end: int) -> bool:
         return any(a <= start and end <= b for a, b in self.protected)
-
-
-_WORD_RX = re.compile(r"[a-z0-9]+")
 
 
 def prefix_set(*words: str) -> frozenset[str]:
@@ -162,45 +308,55 @@ def prefix_set(*words: str) -> frozenset[str]:
     return frozenset(w[:5] for w in words)
 
 
-def _char_pass(text: str, base_start: list[int] | None, base_end: list[int] | None
-               ) -> tuple[str, list[int] | None, list[int] | None]:
-    """Per-character normalisation; returns text and offsets (None = same as base)."""
+@lru_cache(maxsize=64)
+def _class_rx(chars: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+def _char_pass(text: str) -> tuple[str, OffsetMap | None]:
+    """Per-character normalisation; the map is None when every character maps to one character."""
     if text.isascii():
-        return text.lower(), base_start, base_end
-    for ch in set(text):
-        o = ord(ch)
-        if o > 127 and o not in _TABLE:
-            _TABLE[o] = _map_char(ch)
-    out = text.translate(_TABLE)
-    if len(out) == len(text) and all(len(_TABLE.get(ord(ch), ch)) == 1 for ch in set(text)):
-        return out, base_start, base_end
-    starts: list[int] = []
-    ends: list[int] = []
-    parts: list[str] = []
-    for i, ch in enumerate(text):
-        o = ord(ch)
-        rep = _TABLE.get(o, ch) if o > 127 or 65 <= o <= 90 else ch
-        if not rep:
-            continue
-        parts.append(rep)
-        s = base_start[i] if base_start is not None else i
-        e = base_end[i] if base_end is not None else i + 1
-        starts.extend([s] * len(rep))
-        ends.extend([e] * len(rep))
-    return "".join(parts), starts, ends
+        return text.lower(), None
+    chars = set("".join(_NON_ASCII.findall(text)))
+    safe = True
+    resized: list[str] = []
+    for c in chars:
+        rep, ok = _char_info(c)
+        safe = safe and ok
+        if len(rep) != 1:
+            resized.append(c)
+    if safe:
+        out = text
+        for c in chars:
+            rep = _CHAR_INFO[c][0]
+            if rep != c:
+                out = out.replace(c, rep)
+        out = out.lower()
+    else:
+        out = text.translate(_TABLE)
+    if not resized:
+        return out, None
+    segs: list[tuple[int, int, int, int]] = []
+    shift = 0
+    for m in _class_rx(frozenset(resized)).finditer(text):
+        i = m.start()
+        n = len(_CHAR_INFO[text[i]][0])
+        j = i + shift
+        segs.append((j, j + n, i, i + 1))
+        shift += n - 1
+    return out, OffsetMap(segs)
 
 
-def _strip_html(raw: str) -> tuple[str, list[int], list[int]]:
+def _strip_html(raw: str) -> tuple[str, OffsetMap]:
     parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    segs: list[tuple[int, int, int, int]] = []
     pos = 0
+    out_len = 0
     for m in _HTML_RX.finditer(raw):
-        if m.start() > pos:
-            seg = raw[pos:m.start()]
-            parts.append(seg)
-            starts.extend(range(pos, m.start()))
-            ends.extend(range(pos + 1, m.start() + 1))
+        a, b = m.span()
+        if a > pos:
+            parts.append(raw[pos:a])
+            out_len += a - pos
         tok = m.group(0)
         if tok.startswith("&"):
             rep = html.unescape(tok)
@@ -208,68 +364,51 @@ def _strip_html(raw: str) -> tuple[str, list[int], list[int]]:
             rep = "\n"
         else:
             rep = " " if not tok.startswith("<!--") else ""
-        if rep:
-            parts.append(rep)
-            starts.extend([m.start()] * len(rep))
-            ends.extend([m.end()] * len(rep))
-        pos = m.end()
+        parts.append(rep)
+        segs.append((out_len, out_len + len(rep), a, b))
+        out_len += len(rep)
+        pos = b
     if pos < len(raw):
         parts.append(raw[pos:])
-        starts.extend(range(pos, len(raw)))
-        ends.extend(range(pos + 1, len(raw) + 1))
-    return "".join(parts), starts, ends
+    return "".join(parts), OffsetMap(segs)
 
 
-def _clean(text: str, starts: list[int] | None, ends: list[int] | None
-           ) -> tuple[str, list[int] | None, list[int] | None]:
+def _clean(text: str) -> tuple[str, OffsetMap | None]:
     """Collapse whitespace and spaced-out letters, keeping offsets."""
-    if not _CLEAN_RX.search(text):
-        return text, starts, ends
+    if _SPACED_HINT.search(text):
+        rx = _CLEAN_RX
+    else:
+        rx = _WS_RX  # the "spaced" branch cannot match: whitespace runs only
     out: list[str] = []
-    ns: list[int] = []
-    ne: list[int] = []
-
-    def s_of(i: int) -> int:
-        return starts[i] if starts is not None else i
-
-    def e_of(i: int) -> int:
-        return ends[i] if ends is not None else i + 1
-
+    segs: list[tuple[int, int, int, int]] = []
     pos = 0
-    for m in _CLEAN_RX.finditer(text):
+    out_len = 0
+    for m in rx.finditer(text):
         a, b = m.span()
         if a > pos:
             out.append(text[pos:a])
-            if starts is None:
-                ns.extend(range(pos, a))
-                ne.extend(range(pos + 1, a + 1))
-            else:
-                assert ends is not None
-                ns.extend(starts[pos:a])
-                ne.extend(ends[pos:a])
-        if m.group("ws") is not None:
-            rep = "\n" if "\n" in m.group("ws") else " "
-            out.append(rep)
-            ns.append(s_of(a))
-            ne.append(e_of(b - 1))
+            out_len += a - pos
+        if rx is _WS_RX or m.group("ws") is not None:
+            out.append("\n" if "\n" in m.group(0) else " ")
+            segs.append((out_len, out_len + 1, a, b))
+            out_len += 1
         else:
+            gap = a  # start of the separators not yet recorded
             for i in range(a, b):
-                ch = text[i]
-                if "a" <= ch <= "z":
-                    out.append(ch)
-                    ns.append(s_of(i))
-                    ne.append(e_of(i))
+                if "a" <= text[i] <= "z":
+                    if gap < i:
+                        segs.append((out_len, out_len, gap, i))
+                    out.append(text[i])
+                    out_len += 1
+                    gap = i + 1
+            if gap < b:
+                segs.append((out_len, out_len, gap, b))
         pos = b
+    if not segs:
+        return text, None
     if pos < len(text):
         out.append(text[pos:])
-        if starts is None:
-            ns.extend(range(pos, len(text)))
-            ne.extend(range(pos + 1, len(text) + 1))
-        else:
-            assert ends is not None
-            ns.extend(starts[pos:])
-            ne.extend(ends[pos:])
-    return "".join(out), ns, ne
+    return "".join(out), OffsetMap(segs)
 
 
 def _leet_sub(m: re.Match[str]) -> str:
@@ -282,20 +421,25 @@ def _leet_sub(m: re.Match[str]) -> str:
 
 def normalize(raw: str) -> Doc:
     """Build the normalised view of ``raw`` (one pass per step, offsets preserved)."""
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    maps: list[OffsetMap] = []
     text = raw
     if "<" in raw or "&" in raw:
-        stripped, s0, e0 = _strip_html(raw)
+        stripped, html_map = _strip_html(raw)
         if stripped != raw:
-            text, starts, ends = stripped, s0, e0
-    text, starts, ends = _char_pass(text, starts, ends)
-    text, starts, ends = _clean(text, starts, ends)
+            text = stripped
+            maps.append(html_map)
+    text, char_map = _char_pass(text)
+    if char_map is not None:
+        maps.append(char_map)
+    text, clean_map = _clean(text)
+    if clean_map is not None:
+        maps.append(clean_map)
     if _LEET_HINT.search(text):
         text = _LEET_TOKEN.sub(_leet_sub, text)  # same length: offsets unchanged
-    return Doc(raw=raw, norm=text, starts=starts, ends=ends)
+    return Doc(raw=raw, norm=text, maps=tuple(maps))
 
 
+@lru_cache(maxsize=1024)
 def normalize_fragment(text: str) -> str:
     """Normalised form of a reference string (firm name, L111-8 paragraph...), no offsets."""
     return normalize(text).norm.strip()

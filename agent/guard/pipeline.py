@@ -13,7 +13,7 @@ from agent.guard.base import Finding, GuardContext, GuardReport, Rule, Verdict
 from agent.guard.lang import detect_lang
 from agent.guard.normalize import Doc, normalize, normalize_fragment
 from agent.guard.policy import GuardPolicy
-from agent.guard.registry import REGISTRY
+from agent.guard.registry import REGISTRY, register_patterns
 
 log = logging.getLogger("amiable.guard")
 
@@ -31,6 +31,7 @@ class Guard:
         if not rules:
             raise ConfigError("guard policy enables no rule family: the guard never runs with no rules")
         self.rules: list[Rule] = list(rules)
+        register_patterns()
         self._l111_8 = tuple(" ".join(normalize_fragment(p).split()) for p in firm.l111_8_paragraphs)
 
     def check(self, text: str, ctx: GuardContext | None = None) -> GuardReport:
@@ -43,8 +44,9 @@ class Guard:
         doc.protected = self._protected(doc)
         findings: list[Finding] = []
         timings: dict[str, float] = {}
+        clock = time.perf_counter_ns
         for rule in self.rules:
-            t0 = time.perf_counter()
+            t0 = clock()
             try:
                 found = rule.check(doc, ctx)
             except Exception as exc:  # a faulty rule must block, never pass
@@ -54,8 +56,9 @@ class Guard:
                     explanation=f"rule family {rule.family} raised {type(exc).__name__}; the text is blocked until fixed",
                     legal_basis="guard safety policy (fail closed)",
                 )]
-            timings[rule.family] = round((time.perf_counter() - t0) * 1000, 4)
-            findings.extend(self._apply_policy(found))
+            timings[rule.family] = round((clock() - t0) / 1e6, 4)
+            if found:
+                findings.extend(self._apply_policy(found))
         return GuardReport(
             verdict=verdict_of(findings),
             findings=findings,

@@ -14,10 +14,43 @@ MONEY_RX = re.compile(
 )
 
 
+# Every match of MONEY_RX holds a number whose first digit is not preceded by [\w.,] (both branches
+# start with that look-behind, and a unit is followed by a space, a currency sign or the digit), and
+# starts at most 6 characters before it ("euros" + a space), on that digit or on a unit's first letter.
+_NUM_START = re.compile(r"\d(?<![\w.,]\d)")
+_UNIT_FIRST = frozenset("€$eu")
+
+
+def money_finditer(norm: str) -> list[re.Match[str]]:
+    """``list(MONEY_RX.finditer(norm))``, trying the pattern only where a match can start."""
+    out: list[re.Match[str]] = []
+    nxt = 0  # every position before this one is tried or inside a match
+    match = MONEY_RX.match
+    for d in _NUM_START.finditer(norm):
+        q = d.start()
+        if q < nxt:
+            continue
+        s = max(nxt, q - 6)
+        while s <= q:
+            if s == q or norm[s] in _UNIT_FIRST:
+                m = match(norm, s)
+                if m is not None:
+                    out.append(m)
+                    nxt = m.end()
+                    break
+            s += 1
+        else:
+            nxt = q + 1
+    return out
+
+
+_NUM_PARTS = re.compile(r"(.*?)(?:[.,](\d{1,2}))?")
+
+
 def parse_cents(num: str, unit: str = "") -> int | None:
     """'1 234,56' / '1,234.56' / '1.234' / '45' -> cents (int). None when unparseable."""
     s = num.replace(" ", "").replace("'", "")
-    m = re.fullmatch(r"(.*?)(?:[.,](\d{1,2}))?", s)
+    m = _NUM_PARTS.fullmatch(s)
     if m is None:
         return None
     whole, dec = m.group(1), m.group(2)
@@ -37,7 +70,7 @@ def money_matches(doc: Doc) -> list[tuple[int, int, int]]:
         return cached
     out: list[tuple[int, int, int]] = []
     if any(c in doc.norm for c in "€$") or "eur" in doc.norm or "dollar" in doc.norm or "usd" in doc.norm:
-        for m in MONEY_RX.finditer(doc.norm):
+        for m in money_finditer(doc.norm):
             num = m.group(1) or m.group(2)
             unit = m.group(0).strip().split()[-1] if m.group(2) else ""
             cents = parse_cents(num, unit.rstrip(".,"))

@@ -6,7 +6,7 @@ import re
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
-from agent.guard.rules._common import BaseRule, Meta, first_valid, negated, rx
+from agent.guard.rules._common import BaseRule, Meta, first_valid, negated, rx, search
 
 BASIS = "Firm tone guidelines (positive, solution-focused language); C. consom. L121-6 when it turns to pressure"
 
@@ -41,6 +41,9 @@ VEILED_RX = rx(
     r"|(?:serious|legal|severe|unpleasant) consequences|you will regret|we will take (?:further )?(?:action|measures)|action will be taken)\b"
 )
 CAPS_WORD = re.compile(r"\b[A-ZÀ-ÖØ-Þ]{3,}\b")
+# Same matches as CAPS_WORD, written to start with a character class (the regex engine then skips
+# straight to capital letters): "\b" before a capital is "the previous character is not \w".
+_CAPS_WORD_FAST = re.compile(r"[A-ZÀ-ÖØ-Þ](?<!\w[A-ZÀ-ÖØ-Þ])[A-ZÀ-ÖØ-Þ]{2,}\b")
 _LETTERS = re.compile(r"[^\W\d_]")
 
 INSULT = Meta("TONE.insult", "Insulting words: never acceptable, whatever the debtor's attitude.", BASIS,
@@ -78,16 +81,16 @@ class ToneRule(BaseRule):
                     continue
                 out.append(self.make(doc, meta, m.start(), m.end(), severity="warn"))
                 break
-        if not any(f.rule_id == URGENCY.rule_id for f in out) and not DATE_RX.search(doc.norm):
-            u = URGENT_NO_DATE_RX.search(doc.norm)
-            if u:
+        if not any(f.rule_id == URGENCY.rule_id for f in out):
+            u = search(doc, URGENT_NO_DATE_RX)
+            if u and not DATE_RX.search(doc.norm):
                 out.append(self.make(doc, URGENCY, u.start(), u.end(), severity="warn"))
         raw = doc.raw
         if "!!" in raw or raw.count("!") > 3:
             i = raw.find("!!") if "!!" in raw else raw.find("!")
             out.append(self._raw_finding(raw, i, i + (2 if "!!" in raw else 1), doc))
         else:
-            caps = CAPS_WORD.findall(raw, 0, 20000)
+            caps = _CAPS_WORD_FAST.findall(raw, 0, 20000)
             if len(caps) >= 4:
                 upper = sum(len(w) for w in caps)
                 letters = len(_LETTERS.findall(raw, 0, 20000))
