@@ -86,6 +86,7 @@ _WS_RX = re.compile(r"\s(?:\s+|(?<! ))")
 _SPACED_HINT = re.compile(
     r"[ .\-_*/·+|][a-z](?![a-z0-9])[ .\-_*/·+|]{1,3}[a-z](?![a-z0-9])[ .\-_*/·+|]{1,3}[a-z](?![a-z0-9])"
 )
+_OTHER_WS = re.compile(r"[^\S ]")  # whitespace other than the plain space
 _SPACED_SEP = re.compile(r"[ .\-_*/·+|]")
 _LEET_HINT = re.compile(r"[013@$](?:(?<=[a-z].)|(?=[a-z]))")  # == [a-z][013@$]|[013@$][a-z]
 _LEET_TOKEN = re.compile(r"(?<![0-9])[a-z013@$]*[013@$][a-z013@$]*(?![0-9])")
@@ -108,6 +109,14 @@ def _phrase_parts(phrase: str) -> tuple[frozenset[str], str]:
     """The whole words of a phrase (each followed by a space in it) and the prefix of its last word."""
     parts = phrase.split(" ")
     return frozenset(p for p in parts[:-1] if p), parts[-1][:5]
+
+
+_LONG_OF: dict[str, tuple[str, ...]] = {}
+
+
+def _long_of(word: str) -> tuple[str, ...]:
+    got = _LONG_OF[word] = tuple(word[:k] for k in range(6, len(word) + 1))
+    return got
 
 
 def _prefixes_of(word: str) -> tuple[str, ...]:
@@ -144,7 +153,8 @@ class Doc:
     """The text a rule sees: original, normalised, offsets, language and cheap indexes."""
 
     __slots__ = ("raw", "norm", "maps", "lang", "jurisdiction", "protected", "cache", "_bounds", "_prefixes",
-                 "_words", "_wordset", "_flat", "_positions", "_phrases", "narrowed", "_windows", "_clauses")
+                 "_words", "_wordset", "_long", "gate_state", "_flat", "_positions", "_phrases", "narrowed",
+                 "_windows", "_clauses")
 
     def __init__(self, raw: str, norm: str, maps: tuple[OffsetMap, ...] = (), lang: Lang = "fr",
                  jurisdiction: str = "FR") -> None:
@@ -157,6 +167,8 @@ class Doc:
         self.cache: dict[str, object] = {}
         self._bounds: list[int] | None = None
         self._prefixes: frozenset[str] | None = None
+        self._long: frozenset[str] | None = None
+        self.gate_state: object = None  # the prefilter's per-text state (agent.guard.prefilter._present_in)
         self._words: list[str] | None = None
         self._wordset: set[str] = set()
         self._flat = ""
@@ -216,6 +228,22 @@ class Doc:
             got = self._prefixes = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
         return got
 
+    @property
+    def long_prefixes(self) -> frozenset[str]:
+        """Every prefix of 6 or more letters of a word of the text (with ``prefixes``: a one-word phrase
+        is at a word start of the text exactly when it is in one of the two sets)."""
+        got = self._long
+        if got is None:
+            if self._prefixes is None:
+                self.prefixes  # noqa: B018 - builds the word set
+            found = list(map(_LONG_OF.get, self._wordset))
+            if None in found:
+                if len(_LONG_OF) > 200_000:
+                    _LONG_OF.clear()
+                found = [f if f is not None else _long_of(w) for f, w in zip(found, self._wordset, strict=True)]
+            got = self._long = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
+        return got
+
     def positions(self, stem: str) -> list[int]:
         """Start positions (ascending) of the words beginning with ``stem`` (a prefix or a phrase)."""
         got = self._positions.get(stem)
@@ -243,6 +271,22 @@ class Doc:
                    and (" " + phrase) in self._flat)  # words first (hash lookups), then adjacency
             self._phrases[phrase] = got
         return got
+
+    def present_phrases(self, items: tuple[tuple[str, frozenset[str], str, str], ...]) -> list[str]:
+        """The phrases of ``items`` that ``has_phrase`` accepts (same test, same cache, one call): each item
+        is (phrase, its whole words, the first five letters of its last word, " " + phrase)."""
+        prefixes = self._prefixes if self._prefixes is not None else self.prefixes
+        cache = self._phrases
+        wordset = self._wordset
+        flat = self._flat
+        out: list[str] = []
+        for phrase, whole, tail, needle in items:
+            got = cache.get(phrase)
+            if got is None:
+                got = cache[phrase] = whole <= wordset and (len(tail) < 2 or tail in prefixes) and needle in flat
+            if got:
+                out.append(phrase)
+        return out
 
     def has_any(self, stems: frozenset[str]) -> bool:
         return not self.prefixes.isdisjoint(stems)
@@ -378,7 +422,11 @@ def _clean(text: str) -> tuple[str, OffsetMap | None]:
     if _SPACED_HINT.search(text):
         rx = _CLEAN_RX
     else:
-        rx = _WS_RX  # the "spaced" branch cannot match: whitespace runs only
+        # the "spaced" branch cannot match: whitespace runs only, and none when the text has no two
+        # whitespace characters in a row (so no "  ") and no whitespace but the plain space
+        if "  " not in text and _OTHER_WS.search(text) is None:
+            return text, None
+        rx = _WS_RX
     out: list[str] = []
     segs: list[tuple[int, int, int, int]] = []
     pos = 0

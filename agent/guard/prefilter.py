@@ -81,7 +81,21 @@ class TextView(Protocol):
     @property
     def prefixes(self) -> frozenset[str]: ...
 
+    @property
+    def long_prefixes(self) -> frozenset[str]: ...
+
     def has_phrase(self, phrase: str) -> bool: ...
+
+    def present_phrases(self, items: tuple[tuple[str, frozenset[str], str, str], ...]) -> list[str]: ...
+
+    gate_state: object  # per-text slot of the prefilter (``_present_in``)
+
+
+def _phrase_item(phrase: str) -> tuple[str, frozenset[str], str, str]:
+    """(phrase, its whole words, the first five letters of its last word, " " + phrase): what
+    ``TextView.present_phrases`` needs to test it (as ``has_phrase`` does)."""
+    parts = phrase.split(" ")
+    return phrase, frozenset(p for p in parts[:-1] if p), parts[-1][:5], " " + phrase
 
 
 def stem_of(phrase: str) -> str | None:
@@ -374,7 +388,8 @@ class Gate:
     """
 
     __slots__ = ("pattern", "pieces", "clauses", "keys", "any_stem", "trivial", "always", "unkeyed", "all_pieces",
-                 "_extra", "_by_stem", "_reduced", "_reducible")
+                 "_extra", "_by_stem", "_reduced", "_reducible", "_short", "_long", "_multi_stems", "_multi_by_stem",
+                 "_loose", "_piece_sets", "_memo", "_all_phrases")
 
     def __init__(self, pattern: re.Pattern[str], pieces: list[str], clauses: list[tuple[Clause, ...] | None]) -> None:
         self.pattern = pattern
@@ -399,6 +414,36 @@ class Gate:
         # still wins at each position); only when group numbers cannot move
         self._reducible = pattern.groups == 0
         self._reduced: dict[tuple[int, ...], re.Pattern[str]] = {}
+        # set form of the clauses, for ``open_pieces``: a clause holds when one of its phrases is in the text.
+        # One-word phrases are word prefixes (set lookups); the others are tested one by one (``has_phrase``).
+        short: set[str] = set()
+        long: set[str] = set()
+        multi: dict[str, set[str]] = {}
+        loose: set[str] = set()
+        piece_sets: list[tuple[frozenset[str], ...] | None] = []
+        for cl in clauses:
+            if cl is None:
+                piece_sets.append(None)
+                continue
+            piece_sets.append(tuple(frozenset(cla.phrases) for cla in cl))
+            for cla in cl:
+                for phrase in cla.phrases:
+                    ph_stem = stem_of(phrase)
+                    if " " not in phrase and len(phrase) >= 2:
+                        (short if len(phrase) <= 5 else long).add(phrase)
+                    elif ph_stem is None:
+                        loose.add(phrase)
+                    else:
+                        multi.setdefault(ph_stem, set()).add(phrase)
+        self._short = frozenset(short)
+        self._long = frozenset(long)
+        self._multi_stems = frozenset(multi)
+        self._multi_by_stem = {k: tuple(_phrase_item(p) for p in sorted(v)) for k, v in multi.items()}
+        self._loose = tuple(_phrase_item(p) for p in sorted(loose))
+        self._piece_sets = tuple(piece_sets)
+        self._all_phrases = frozenset().union(short, long, loose, *multi.values())
+        # phrases of the gate present in a text -> open alternatives (a pure function of that set)
+        self._memo: dict[frozenset[str], tuple[int, ...]] = {}
 
     def candidates(self, prefixes: frozenset[str]) -> set[int]:
         """Alternatives worth confirming: key present, no key, or nothing proved."""
@@ -419,10 +464,49 @@ class Gate:
         return tuple(out)
 
     def open_pieces(self, text: TextView) -> tuple[int, ...]:
-        """Indices (ascending) of the alternatives that may match the text."""
+        """Indices (ascending) of the alternatives that may match the text.
+
+        Same result as ``open_pieces_reference``: an alternative is open when each of its clauses has a
+        phrase in the text. The phrases of every gate that the text holds are collected once per text
+        (``_present_in``: one-word phrases are word prefixes, set intersections; the others are tested
+        once each), and the open alternatives of a gate are memoised on the subset of its own phrases,
+        so a gate costs one set intersection and a dict lookup."""
         prefixes = text.prefixes
         if not self._extra and self.any_stem.isdisjoint(prefixes):
             return ()  # the common case: not one key of the pattern in the text
+        state = _present_in(text)
+        if self in state[0].gates:  # the phrases of every gate were collected at once for this text
+            present = self._all_phrases.intersection(state[1])
+        else:
+            present = self.present_phrases(text)
+        got = self._memo.get(present)
+        if got is None:
+            got = tuple(i for i, sets in enumerate(self._piece_sets)
+                        if sets is None or all(not s.isdisjoint(present) for s in sets))
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            self._memo[present] = got
+        return got
+
+    def present_phrases(self, text: TextView) -> frozenset[str]:
+        """The phrases of this gate's clauses that the text holds."""
+        prefixes = text.prefixes
+        present = self._short.intersection(prefixes)
+        if self._long:
+            present |= self._long.intersection(text.long_prefixes)
+        items = [it for stem in self._multi_stems.intersection(prefixes) for it in self._multi_by_stem[stem]]
+        items.extend(self._loose)
+        if items:
+            found = text.present_phrases(tuple(items))
+            if found:
+                present = present.union(found)
+        return present
+
+    def open_pieces_reference(self, text: TextView) -> tuple[int, ...]:
+        """Reference form of ``open_pieces``: candidates by key, then every clause confirmed."""
+        prefixes = text.prefixes
+        if not self._extra and self.any_stem.isdisjoint(prefixes):
+            return ()
         return self.confirm(self.candidates(prefixes), text)
 
     def reduced(self, open_idx: tuple[int, ...]) -> re.Pattern[str]:
@@ -440,6 +524,53 @@ class Gate:
 
 
 _GATES: dict[int, Gate] = {}
+
+
+class _Index:
+    """The phrases of every gate known when it was built, for one pass per text (``_present_in``)."""
+
+    __slots__ = ("gates", "short", "long", "multi_stems", "multi_by_stem", "loose")
+
+    def __init__(self, gates: list[Gate]) -> None:
+        self.gates = frozenset(gates)
+        multi: dict[str, dict[str, tuple[str, frozenset[str], str, str]]] = {}
+        loose: dict[str, tuple[str, frozenset[str], str, str]] = {}
+        for g in gates:
+            for stem, items in g._multi_by_stem.items():
+                multi.setdefault(stem, {}).update((it[0], it) for it in items)
+            loose.update((it[0], it) for it in g._loose)
+        self.short = frozenset().union(*(g._short for g in gates))
+        self.long = frozenset().union(*(g._long for g in gates))
+        self.multi_stems = frozenset(multi)
+        self.multi_by_stem = {k: tuple(v[p] for p in sorted(v)) for k, v in multi.items()}
+        self.loose = tuple(loose[p] for p in sorted(loose))
+
+    def present(self, text: TextView) -> frozenset[str]:
+        prefixes = text.prefixes
+        present = self.short.intersection(prefixes) | self.long.intersection(text.long_prefixes)
+        by_stem = self.multi_by_stem
+        items = [it for stem in self.multi_stems.intersection(prefixes) for it in by_stem[stem]]
+        items.extend(self.loose)
+        if items:
+            found = text.present_phrases(tuple(items))
+            if found:
+                present = present.union(found)
+        return present
+
+
+_INDEX: list[_Index | None] = [None]  # rebuilt (lazily) when a new gate is derived
+
+
+def _present_in(text: TextView) -> tuple[_Index, frozenset[str]]:
+    """(index, the phrases of all its gates that the text holds), computed once per text and index."""
+    idx = _INDEX[0]
+    if idx is None:
+        with _LOCK:
+            idx = _INDEX[0] = _Index(list(_GATES.values()))
+    got: Any = text.gate_state
+    if got is None or got[0] is not idx:
+        got = text.gate_state = (idx, idx.present(text))
+    return got
 
 
 def _derive(pattern: re.Pattern[str]) -> Gate:
@@ -467,4 +598,5 @@ def gate_of(pattern: re.Pattern[str]) -> Gate:
         got = _derive(pattern)
         with _LOCK:
             _GATES[id(pattern)] = got
+            _INDEX[0] = None
     return got

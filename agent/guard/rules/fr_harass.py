@@ -29,7 +29,8 @@ _CONTACT_VERB = rx(
 _THIRD = (r"(?:employeur|patron|direction de (?:votre|ton) entreprise|service (?:du personnel|des ressources humaines|rh)|collegues?|famille|proches|voisins?|voisinage|entourage|conjointe?|epoux|epouse|mari\b|parents|enfants|banque"
           r"|employer|boss|hr department|human resources|co-?workers|colleagues|family|relatives|neighbou?rs?|spouse|husband|wife|friends|landlord|bailleur)")
 THIRD_CONTACT_RX = rx(
-    rf"\b(?:contact\w*|inform\w*|preven\w*|previend\w*|avert\w*|appel\w*|ecri\w*|signal\w*|parl\w*|avis\w*|joindre|rendre visite a|aviser|mettre au courant|call\w*|tell\w*|notify\w*|speak\w*|reach\w*|let|write)"
+    rf"\b(?:contact\w*|inform\w*|preven\w*|previend\w*|avert\w*|appel\w*|ecri\w*|signal\w*|parl\w*|avis\w*|joindre|rendre visite a|aviser|mettre au courant|call\w*|tell\w*|notify\w*|speak\w*|reach\w*|let|write"
+    rf"|(?:irons|iront|ira|irai|allons|vont|va|aller) (?:voir|trouver|questionner|interroger)|rencontr\w*|interroger\w*|questionner\w*|(?:go|going|come) (?:and )?(?:see|talk to|ask))"
     rf"(?: \w+){{0,4}} (?:a |au |aux |avec |to |with )?(?:votre|vos|ton|ta|tes|your|his|her)? ?{_THIRD}"
     rf"|\b(?:votre|vos|your) {_THIRD} (?:sera|seront|will be|vont etre|va etre) (?:\w+ )?(?:informee?s?|contactee?s?|prevenue?s?|avertie?s?|informed|contacted|notified|told)"
 )

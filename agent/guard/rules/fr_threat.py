@@ -53,9 +53,14 @@ AGENCY_ACTOR_RX = rx(
 
 BDF_RX = rx(
     r"\b(?:banque de france|ficp|fichier (?:des incidents|national des incidents|central|bancaire|des mauvais payeurs|des impayes|positif|des debiteurs)"
-    r"|fichage|liste noire|blacklist\w*|mauvais payeurs? fiches?|credit (?:bureaus?|reports?|files?|reference agenc\w*|rating|score|history|record)|credit reference)"
+    r"|fichage|liste noire|blacklist\w*|mauvais payeurs? fiches?|credit (?:bureaus?|reports?|files?|reference agenc\w*|rating|score|history|record)|credit reference"
+    # banking / credit bans a collector cannot impose
+    r"|interdit\w* bancaires?|interdiction bancaire|interdit\w* de chequiers?"
+    r"|ne (?:pourrez|pourriez|pourrez jamais) plus (?:jamais )?(?:ouvrir|obtenir|avoir|souscrire|contracter)(?: \w+){0,3} (?:comptes?|credits?|prets?|cartes?|chequiers?|emprunts?)"
+    r"|(?:banned|barred|blocked) from (?:opening|getting|obtaining|having|taking out)(?: \w+){0,3} (?:bank accounts?|credit|loans?|mortgages?|credit cards?))"
 )
-_BDF_ALWAYS = rx(r"fichier des mauvais payeurs|liste noire|blacklist|fichage|mauvais payeurs? fiche|fichier des debiteurs")
+_BDF_ALWAYS = rx(r"fichier des mauvais payeurs|liste noire|blacklist|fichage|mauvais payeurs? fiche|fichier des debiteurs"
+                 r"|interdit\w* bancaire|interdiction bancaire|interdit\w* de chequier|ne pourr\w* (?:jamais )?plus|banned from|barred from|blocked from")
 _BDF_TARGET = rx(
     r"\b(?:vous (?:serez|allez etre|risquez(?: d'etre)?|pourriez etre|seriez|ferez l'objet)|votre (?:nom|inscription)|vous inscrire|vous ficher|vous signaler|vous declarer"
     r"|inscription (?:au|a la|aupres|sur)|inscrit\w*|fiche\w*|signale\w* (?:a|au|aupres)|declare\w* (?:a|au|aupres)|we (?:will|may|shall|can|could|are going to) report|report (?:you|this|the debt|your|it)"
@@ -266,7 +271,8 @@ class ThreatRule(BaseRule):
         "contentieux", "justice", "execution", "transmis", "transfere", "confie", "remis", "refer", "passed",
         "handed", "forward", "mesures", "sue", "sues", "suing", "sued", "lawsuit", "lawsuits", "legal", "court",
         "file", "filing", "issue", "bring", "judgment", "litigation", "small", "county", "our", "faire", "ferons",
-        "fera", "allons", "vont", "va", "pourrons", "transmettre", "referred", "forwarded",
+        "fera", "allons", "vont", "va", "pourrons", "transmettre", "referred", "forwarded", "interdit", "interdiction",
+        "interdite", "interdits", "pourrez", "pourriez", "banned", "barred", "blocked",
     )
 
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
