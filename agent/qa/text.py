@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agent import claims
+
 _APOS = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ", "\u2011": "-"}
 
 
@@ -107,20 +109,6 @@ def syllables_fr(word: str) -> int:
 
 
 # --------------------------------------------------------------------------------------- extraction
-MONTHS_FR = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
-             "novembre", "decembre")
-MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december")
-
-_NUM = r"\d{1,3}(?:[ .]\d{3})+|\d+"
-_MONEY_FR = re.compile(r"(?<![\w,.])(" + _NUM + r")(?:,(\d{1,2}))?\s?(?:€|euros?\b|eur\b)")
-_MONEY_EN = re.compile(r"(?:€|eur\s?)\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?![\d])")
-_MONEY_EN2 = re.compile(r"(?<![\w,.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(?:euros?\b|eur\b)")
-_DATE_FR = re.compile(r"\b(1er|\d{1,2})\s+(" + "|".join(MONTHS_FR) + r")\s+(\d{4})\b")
-_DATE_EN = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS_EN) + r")\s+(\d{4})\b")
-_DATE_EN2 = re.compile(r"\b(" + "|".join(MONTHS_EN) + r")\s+(\d{1,2}),?\s+(\d{4})\b")
-_DATE_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _REF = re.compile(r"(?<![\w-])[A-Z]{2,}[A-Z0-9]*(?:[-/][A-Z0-9]+)*[-/][A-Z0-9]*\d[A-Z0-9]*(?:[-/][A-Z0-9]+)*(?![\w-])")
 
 
@@ -134,57 +122,14 @@ class Claim:
     date: dt.date | None = None
 
 
-def _cents(euros: str, cents: str | None, thousands: str) -> int:
-    e = euros.replace(thousands, "").replace(" ", "")
-    c = (cents or "0").ljust(2, "0")
-    return int(e) * 100 + int(c)
-
-
 def extract_amounts(text: str) -> list[Claim]:
-    f = fold(text)
-    out: dict[tuple[int, int], Claim] = {}
-    for m in _MONEY_FR.finditer(f):
-        e = m.group(1)
-        if "." in e and not re.fullmatch(r"\d{1,3}(?:\.\d{3})+", e):
-            continue
-        out[(m.start(), m.end())] = Claim("amount", m.start(), m.end(), text[m.start():m.end()],
-                                          amount_cents=_cents(e.replace(".", " "), m.group(2), " "))
-    for rx in (_MONEY_EN, _MONEY_EN2):
-        for m in rx.finditer(f):
-            if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in out):
-                continue
-            out[(m.start(), m.end())] = Claim("amount", m.start(), m.end(), text[m.start():m.end()],
-                                              amount_cents=_cents(m.group(1), m.group(2), ","))
-    return sorted(out.values(), key=lambda c: c.start)
-
-
-def _mk_date(y: int, mo: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, mo, d)
-    except ValueError:
-        return None
+    return [Claim("amount", m.start, m.end, m.text, amount_cents=m.cents) for m in claims.money(text)]
 
 
 def extract_dates(text: str) -> list[Claim]:
-    f = fold(text)
-    out = []
-    for m in _DATE_FR.finditer(f):
-        day = 1 if m.group(1) == "1er" else int(m.group(1))
-        d = _mk_date(int(m.group(3)), MONTHS_FR.index(m.group(2)) + 1, day)
-        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
-    for m in _DATE_EN.finditer(f):
-        d = _mk_date(int(m.group(3)), MONTHS_EN.index(m.group(2)) + 1, int(m.group(1)))
-        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
-    for m in _DATE_EN2.finditer(f):
-        d = _mk_date(int(m.group(3)), MONTHS_EN.index(m.group(1)) + 1, int(m.group(2)))
-        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
-    for m in _DATE_NUM.finditer(f):
-        d = _mk_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
-    for m in _DATE_ISO.finditer(f):
-        d = _mk_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        out.append(Claim("date", m.start(), m.end(), text[m.start():m.end()], date=d))
-    return sorted(out, key=lambda c: c.start)
+    """Dates with a year (a day and month alone cannot be traced to the file)."""
+    return [Claim("date", d.start, d.end, d.text, date=d.date) for d in claims.dates(text)
+            if any(y is not None for y, _, _ in d.candidates)]
 
 
 def extract_references(text: str) -> list[Claim]:
