@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from pydantic_core import ErrorDetails
+
 
 class AmiableError(Exception):
     """Base of every error the product raises on purpose."""
@@ -51,3 +55,8 @@ class InternalError(AmiableError):
     """An unexpected fault: the message is logged, a generic text is shown."""
 
     exit_code = 5
+
+
+def validation_problems(errors: Iterable[ErrorDetails]) -> str:
+    """One line from pydantic's ``ValidationError.errors()``: ``field.path: message; ...``."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in errors)

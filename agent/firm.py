@@ -9,7 +9,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.errors import ConfigError
+from agent.errors import ConfigError, validation_problems
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -45,9 +45,7 @@ def load_yaml_model(path: Path, model: type[T], what: str) -> T:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc.errors())
         raise ConfigError(f"{what} file {path} is invalid: {problems}") from exc
 
 

@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from tests.conftest import free_port  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 SECRET = "bench-secret-key-not-for-production"
@@ -70,12 +71,6 @@ def bench_engine(iterations: int) -> None:
               f"cpu {'OK' if pct(cpu, 0.99) < 5 else 'MISSED'}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def bench_api(seconds: float, threads: int) -> None:
     import httpx
 
@@ -88,7 +83,7 @@ def bench_api(seconds: float, threads: int) -> None:
         settings = Settings(data_dir=Path(tmp), environment="test", secret_key=SECRET, today=TODAY)  # type: ignore[arg-type]
         with session_scope(settings.effective_database_url) as s:
             import_portfolio(s, settings.portfolio_file)
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": SECRET,
                "AMIABLE_TODAY": TODAY.isoformat(), "AMIABLE_DATA_DIR": tmp}
         log = open(Path(tmp) / "uvicorn.log", "wb")

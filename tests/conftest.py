@@ -67,6 +67,13 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (servers started by tests bind to loopback only)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def make_settings(tmp: Path, **overrides: object):  # type: ignore[no-untyped-def]
     from agent.settings import Settings
 

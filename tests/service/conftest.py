@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import REPO, TODAY, make_settings
+from tests.conftest import REPO, TODAY, free_port, make_settings
 
 
 def build_data_dir(tmp: Path):  # type: ignore[no-untyped-def]
@@ -92,12 +91,6 @@ def client(service_env) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
