@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from agent.lang import fold
 
 _MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
@@ -64,10 +65,6 @@ class DateMention:
         return None
 
 
-def _fold(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn").lower()
-
-
 def _cents(whole: str, frac: str | None, *, grouping: str) -> int:
     """The full reading only: "6 150,00 €" is 6,150 euros, whatever the writer meant."""
     digits = "".join(g for g in re.split(grouping, whole) if g)
@@ -105,7 +102,7 @@ def dates(text: str) -> list[DateMention]:
     """Every date in ``text`` with its possible readings, in order of position."""
     out: list[DateMention] = []
     for m in _DATE_DMY.finditer(text):
-        month = _MONTHS.get(m.group(2).lower()) or _MONTHS.get(_fold(m.group(2)))
+        month = _MONTHS.get(m.group(2).lower()) or _MONTHS.get(fold(m.group(2)))
         if month:
             out.append(DateMention(m.start(), m.end(), m.group(0),
                                    ((int(m.group(3)) if m.group(3) else None, month, int(m.group(1))),)))

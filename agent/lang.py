@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from agent.errors import UserError
 
@@ -44,3 +45,9 @@ def resolve(text: str, fallback: str) -> str:
     if lang not in SUPPORTED:
         raise UserError(f"unsupported language ({lang}): Amiable answers in French or English")
     return lang
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents and ligatures removed, typographic apostrophes straightened (for matching)."""
+    nfkd = unicodedata.normalize("NFKD", text.replace("’", "'").replace("œ", "oe").replace("Œ", "OE"))
+    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()

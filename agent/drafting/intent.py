@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from agent.drafting.models import INTENTS, Intent
+from agent.drafting.models import Intent
 from agent.errors import ConfigError
 from agent.kb.embeddings import OfflineEmbeddings
-
-
-def fold(text: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", text.replace("’", "'").replace("œ", "oe"))
-    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
-
+from agent.lang import fold
 
 # Ordered by priority: the first intent whose rule matches wins.
 _RULES: list[tuple[Intent, re.Pattern[str]]] = [
@@ -146,4 +140,3 @@ class IntentDetector:
         return IntentResult(intent=best, confidence=round(best_sim, 3), method="knn")
 
 
-assert set(INTENTS) >= {i for i, _ in _RULES}

@@ -28,6 +28,7 @@ from agent.plans.models import PlanOption
 
 if TYPE_CHECKING:
     from agent.guard import Guard
+    from agent.plans.calendar import BusinessCalendar
     from agent.runtime import Runtime
 
 log = logging.getLogger("amiable.drafting")
@@ -220,13 +221,19 @@ class DraftingService:
                                       "draft": draft.model_dump(mode="json")})
         return draft
 
+    def calendar(self, file: DebtorFile) -> BusinessCalendar:
+        """The plan policy's business calendar (weekends and public holidays) for this creditor."""
+        from agent.plans.engine import calendar_for
+
+        return calendar_for(self.rt.plan_policy.policy_for(file.creditor.plan_profile))
+
     def _assemble(self, req: DraftRequest, inp: ComposeInput, detected: IntentResult, comp: Composition,
                   report: GuardReport) -> Draft:
         cited = self.merge_citations(inp.citations, inp.lang, comp.cited_ids)
         facts = F.facts_used(set(comp.placeholders), inp.values, inp.sources, inp.lang)
         label_fr, label_en, days = NEXT_LABELS[comp.next_action]
         today = self.settings.effective_today()
-        due = _business_day(today + dt.timedelta(days=days)) if days else None
+        due = self.calendar(inp.file).next_business_day(today + dt.timedelta(days=days)) if days else None
         return Draft(
             id=uuid.uuid4().hex, debtor_id=inp.file.id, text=comp.text, language=inp.lang, channel=inp.channel,
             intent=inp.intent, intent_confidence=detected.confidence, citations=cited, facts=facts,
@@ -258,8 +265,3 @@ def fail_closed_check(guard: Guard, text: str, inp: ComposeInput) -> GuardReport
                                              explanation=f"the guard could not run ({type(exc).__name__}); "
                                                          "nothing may be sent", legal_basis="internal policy")])
 
-
-def _business_day(d: dt.date) -> dt.date:
-    while d.weekday() >= 5:
-        d += dt.timedelta(days=1)
-    return d

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
+
+from agent.lang import fold
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[0-9]+)?")
 _STOP = frozenset(
@@ -21,11 +22,6 @@ _STOP = frozenset(
 _SUFFIXES = ("issements", "issement", "ements", "ement", "ations", "ation", "ments", "ment", "ances", "ance",
              "ences", "ence", "ities", "ity", "ings", "ing", "ions", "ion", "euses", "euse", "eurs", "eur",
              "ives", "ive", "ies", "es", "s", "e", "ed", "ly")
-
-
-def fold(text: str) -> str:
-    nfkd = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("’", "'"))
-    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
 
 
 def stem(word: str) -> str:
