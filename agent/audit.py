@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from agent import clock
 from agent.db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -41,7 +42,7 @@ def append(session: Session, kind: str, *, actor: str, debtor_id: str | None = N
            payload: dict[str, Any] | BaseModel | None = None, at: dt.datetime | None = None) -> AuditEvent:
     """Add one event inside the caller's transaction (it commits or rolls back with the caller's work)."""
     data = _jsonable(payload or {})
-    at = at or dt.datetime.now(dt.UTC)
+    at = at or clock.current().utcnow()
     if session.bind is not None and session.bind.dialect.name == "sqlite":
         # Take SQLite's write lock now so that reading the chain head and appending are atomic.
         session.execute(update(AuditEvent).where(AuditEvent.seq == -1).values(actor=AuditEvent.actor))

@@ -12,7 +12,6 @@ that do not include each other.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import re
@@ -24,7 +23,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent import audit
+from agent import audit, clock
 from agent.db.service_models import ApiKey
 from agent.errors import InputValidationError, NotFoundError, UserError
 
@@ -97,7 +96,7 @@ def create_key(session: Session, *, name: str, role: str, secret_key: str, actor
         raise InputValidationError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     key, prefix = generate_key()
     row = ApiKey(id=uuid.uuid4().hex[:12], name=name, role=role, prefix=prefix,
-                 key_hash=hash_key(key, secret_key), created_at=dt.datetime.now(dt.UTC), created_by=actor)
+                 key_hash=hash_key(key, secret_key), created_at=clock.current().utcnow(), created_by=actor)
     session.add(row)
     session.flush()
     audit.append(session, "key.created", actor=actor,
@@ -111,7 +110,7 @@ def revoke_key(session: Session, key_id: str, *, actor: str) -> ApiKey:
         raise NotFoundError(f"unknown key id: {key_id!r}")
     if row.revoked_at is not None:
         raise UserError(f"key {key_id} is already revoked")
-    row.revoked_at = dt.datetime.now(dt.UTC)
+    row.revoked_at = clock.current().utcnow()
     session.flush()
     audit.append(session, "key.revoked", actor=actor,
                  payload={"key_id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from agent import audit
+from agent import audit, clock
 from agent.db import models as m
 from agent.db.repo import load_file
 from agent.db.service_models import Conversation, ConversationMessage, DraftRecord
@@ -51,7 +51,7 @@ class GuardBlockedError(UserError):
 
 # ---------------------------------------------------------------------------- helpers
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.current().utcnow()
 
 
 def _new_id() -> str:
@@ -67,7 +67,7 @@ def debtor_version(session: Session, debtor_id: str) -> int:
 
 def load_debtor(rt: Runtime, debtor_id: str) -> DebtorFile:
     with rt.session() as s:
-        return load_file(s, debtor_id, rt.settings.effective_today())
+        return load_file(s, debtor_id, rt.clock.today())
 
 
 def guard_text(rt: Runtime, text: str, *, file: DebtorFile, draft: dict[str, Any] | None = None,
@@ -189,7 +189,7 @@ def make_draft(rt: Runtime, req: DraftRequest, *, actor: str, conversation_id: s
     if draft is None:
         draft = rt.drafting.draft(req, actor=actor, record=False)
     with rt.session() as s:
-        return record_draft(s, draft, req, actor=actor, as_of=rt.settings.effective_today(),
+        return record_draft(s, draft, req, actor=actor, as_of=rt.clock.today(),
                             debtor_version_seen=seen, conversation_id=conversation_id, parent_id=parent_id,
                             status="generated" if parent_id is None else "revised", understood=understood,
                             extra_messages=extra_messages)
@@ -345,7 +345,8 @@ def send(rt: Runtime, draft_id: str, *, actor: str, expected_version: int | None
         if res.rowcount != 1:  # type: ignore[attr-defined]
             raise ConflictError("the debtor file changed since this draft was made (another message was sent or "
                                 "the file was updated); review the file and revise the draft before sending")
-        contact = m.Contact(debtor_id=rec.debtor_id, at=at, channel=channel, direction="out",
+        # Contacts are kept in the firm's local time, as the portfolio's are (call windows read them so).
+        contact = m.Contact(debtor_id=rec.debtor_id, at=rt.clock.local(at), channel=channel, direction="out",
                             kind="conversation" if channel == "phone" else "message", agent=actor,
                             summary=final[:2000], outcome="sent")
         s.add(contact)
@@ -401,7 +402,7 @@ def replay(rt: Runtime, seq: int) -> ReplayResult:
         kind, payload = ev.kind, dict(ev.payload)
     if kind not in ("draft.generated", "draft.revised") or "request" not in payload:
         raise UserError(f"event {seq} is a {kind} event; only draft.generated / draft.revised can be replayed")
-    as_of = dt.date.fromisoformat(str(payload.get("as_of") or rt.settings.effective_today().isoformat()))
+    as_of = dt.date.fromisoformat(str(payload.get("as_of") or rt.clock.today().isoformat()))
     req = DraftRequest.model_validate({k: v for k, v in payload["request"].items() if not k.startswith("_")})
     # A runtime frozen at the stored date, sharing the loaded policies and the index.
     frozen = _Runtime(rt.settings.model_copy(update={"today": as_of}))

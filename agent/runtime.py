@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from agent.clock import Clock
+from agent.clock import install as install_clock
 from agent.db.session import init_db, session_scope
 from agent.firm import Firm, load_firm
 from agent.settings import Settings
@@ -35,9 +37,15 @@ class Runtime:
     def start(cls, settings: Settings) -> Runtime:
         rt = cls(settings)
         # Fail fast on any broken policy or config file.
-        _ = rt.firm, rt.guard, rt.plan_policy
+        _ = rt.clock, rt.firm, rt.guard, rt.plan_policy
+        install_clock(rt.clock)
         init_db(settings.effective_database_url)
         return rt
+
+    @cached_property
+    def clock(self) -> Clock:
+        """The one clock of this runtime: every date and timestamp the product computes or stamps."""
+        return Clock.from_settings(self.settings)
 
     @cached_property
     def firm(self) -> Firm:

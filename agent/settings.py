@@ -10,6 +10,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.clock import Clock
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 PLACEHOLDER_SECRETS = {"changethis", "change-me", "changeme", "secret", ""}
@@ -41,7 +43,8 @@ class Settings(BaseSettings):
     retrieval_lexical_weight: float = 0.0  # BM25 share in rank fusion (0 = dense only; measured best)
     max_message_chars: int = 20_000
     today: dt.date | None = None  # freeze "today" (tests, replays); default: the real date
-    timezone: str = "Europe/Paris"
+    now: dt.datetime | None = None  # freeze the whole clock at this instant (replays, evals)
+    timezone: str = "Europe/Paris"  # the firm's timezone: what "today" and call hours mean
 
     # secrets
     secret_key: SecretStr = SecretStr("changethis")
@@ -80,8 +83,12 @@ class Settings(BaseSettings):
     def effective_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
 
+    def clock(self) -> Clock:
+        """A clock for these settings (the runtime keeps one: ``Runtime.clock``)."""
+        return Clock.from_settings(self)
+
     def effective_today(self) -> dt.date:
-        return self.today or dt.date.today()
+        return self.clock().today()
 
 
 @lru_cache

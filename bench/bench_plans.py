@@ -22,10 +22,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import free_port  # noqa: E402
+from tests.conftest import free_port, now_ts  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 SECRET = "bench-secret-key-not-for-production"
+NOW = now_ts()
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -102,7 +103,7 @@ def bench_api(seconds: float, threads: int) -> None:
                 except httpx.HTTPError:
                     time.sleep(0.2)
             ids = ["D001", "D003", "D005", "D009", "D013", "D014", "D019", "D020"]
-            tokens = [make_token(i, secret=SECRET, ttl_hours=1) for i in ids]
+            tokens = [make_token(i, secret=SECRET, ttl_hours=1, now=NOW) for i in ids]
             for path in ("/v1/widget/options", "/v1/widget/file"):
                 lat: list[float] = []
                 count = [0]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +70,20 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+def frozen_clock():  # type: ignore[no-untyped-def]
+    """The clock every runtime in the test session uses: TODAY frozen, time of day ticking (Europe/Paris)."""
+    import zoneinfo
+
+    from agent.clock import Clock
+
+    return Clock(tz=zoneinfo.ZoneInfo("Europe/Paris"), fixed_today=TODAY)
+
+
+def now_ts() -> float:
+    """POSIX seconds of the frozen clock's now (widget token issue times)."""
+    return float(frozen_clock().timestamp())
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1 (servers started by tests bind to loopback only)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -89,16 +106,50 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make_settings(tmp_path)
 
 
-@pytest.fixture(scope="session")
-def loaded_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """Settings whose database holds the sample portfolio (imported once per session)."""
-    from agent.db.session import session_scope
-    from agent.portfolio import import_portfolio
+def _shared_tmp(factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this run shares (the base temp dir itself without xdist)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    s = make_settings(tmp_path_factory.mktemp("loaded"))
-    with session_scope(s.effective_database_url) as session:
-        import_portfolio(session, s.portfolio_file)
-    return s
+
+@pytest.fixture(scope="session")
+def ingested_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data dir holding the sample portfolio and the full index, built ONCE per test run by
+    `amiable init` in a subprocess (so Chroma has flushed and closed it) and shared by every worker;
+    suites copy it (``copy_template``) instead of importing and embedding everything again."""
+    from filelock import FileLock
+
+    root = _shared_tmp(tmp_path_factory)
+    template = root / "ingested-template"
+    with FileLock(str(root / "ingested-template.lock")):
+        if not (template / ".complete").is_file():
+            work = root / "ingested-template.partial"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
+            env = {**os.environ, "AMIABLE_ENVIRONMENT": "test", "AMIABLE_TODAY": TODAY.isoformat(),
+                   "AMIABLE_SECRET_KEY": "test-secret-key-not-for-production", "AMIABLE_DATA_DIR": str(work)}
+            for k in ("AMIABLE_DATABASE_URL", "AMIABLE_CHROMA_PATH", "AMIABLE_CHROMA_HOST"):
+                env.pop(k, None)
+            done = subprocess.run([sys.executable, "-m", "agent.cli.main", "init"], cwd=REPO, env=env,
+                                  capture_output=True, text=True, timeout=900, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"amiable init failed ({done.returncode}):\n{done.stderr[-3000:]}")
+            (work / ".complete").write_text(done.stdout, encoding="utf-8")
+            shutil.rmtree(template, ignore_errors=True)
+            work.rename(template)
+    return template
+
+
+def copy_template(template: Path, dest: Path) -> Path:
+    """A private, writable copy of the ingested data dir."""
+    shutil.copytree(template, dest, dirs_exist_ok=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def loaded_settings(tmp_path_factory: pytest.TempPathFactory, ingested_template: Path):  # type: ignore[no-untyped-def]
+    """Settings on a private copy of the ingested data dir (sample portfolio imported, index built)."""
+    return make_settings(copy_template(ingested_template, tmp_path_factory.mktemp("loaded")))
 
 
 @pytest.fixture(scope="session")
@@ -119,12 +170,5 @@ def load_debtor(settings, debtor_id: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def ingested_runtime(loaded_runtime):  # type: ignore[no-untyped-def]
-    """The loaded runtime with guidelines and every debtor's history indexed."""
-    from agent.db.repo import list_debtor_ids, load_file
-
-    index = loaded_runtime.index
-    index.ingest_guidelines()
-    with loaded_runtime.session() as s:
-        files = [load_file(s, i, TODAY) for i in list_debtor_ids(s)]
-    index.ingest_history(files)
+    """The loaded runtime with guidelines and every debtor's history indexed (from the template)."""
     return loaded_runtime

@@ -58,7 +58,7 @@ def run_cmd(
     th = None if no_gate else (thresholds or (s.evals_dir / "thresholds.yaml"))
     if th is not None and thresholds is None and not th.is_file():
         th = None
-    out_dir = out or (s.data_dir / "evals" / runner.new_run_id())
+    out_dir = out or (s.data_dir / "evals" / runner.new_run_id(s.clock()))
     try:
         cfg = runner.RunConfig(datasets=dataset or [s.evals_dir / "scenarios"], backend=backend,
                                out_dir=out_dir, evaluators=names, limit=limit, resume=resume, thresholds=th,

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from agent import clock
 from agent.db.base import Base
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.current().utcnow()
 
 
 class ApiKey(Base):

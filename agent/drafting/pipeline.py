@@ -119,7 +119,7 @@ class DraftingService:
 
     def load(self, debtor_id: str) -> DebtorFile:
         with self.rt.session() as s:
-            return load_file(s, debtor_id, self.settings.effective_today())
+            return load_file(s, debtor_id, self.rt.clock.today())
 
     def quote(self, file: DebtorFile) -> list[PlanOption]:
         from agent.plans.engine import quote_for_file
@@ -127,13 +127,13 @@ class DraftingService:
         sit = F.situation(file)
         if sit["time_barred"] or sit["disputed"] or sit["zero_balance"] or file.over_indebtedness:
             return []
-        return quote_for_file(file, self.rt.plan_policy, today=self.settings.effective_today())
+        return quote_for_file(file, self.rt.plan_policy, today=self.rt.clock.today())
 
     def chosen_for_months(self, file: DebtorFile, months: int) -> PlanOption:
         from agent.plans.engine import plan_for_months
 
         return plan_for_months(file.signals.balance_cents, months, policy=self.rt.plan_policy,
-                               today=self.settings.effective_today(), profile=file.creditor.plan_profile)
+                               today=self.rt.clock.today(), profile=file.creditor.plan_profile)
 
     def retrieve(self, query: str, lang: str, vector: list[float] | None = None) -> list[Citation]:
         hits = self.rt.index.search_guidelines(query, lang=lang, k=self.settings.retrieval_k, vector=vector)
@@ -232,7 +232,7 @@ class DraftingService:
         cited = self.merge_citations(inp.citations, inp.lang, comp.cited_ids)
         facts = F.facts_used(set(comp.placeholders), inp.values, inp.sources, inp.lang)
         label_fr, label_en, days = NEXT_LABELS[comp.next_action]
-        today = self.settings.effective_today()
+        today = self.rt.clock.today()
         due = self.calendar(inp.file).next_business_day(today + dt.timedelta(days=days)) if days else None
         return Draft(
             id=uuid.uuid4().hex, debtor_id=inp.file.id, text=comp.text, language=inp.lang, channel=inp.channel,
@@ -242,7 +242,7 @@ class DraftingService:
                                    due_date=due),
             guard=report, sendable=not report.blocked, backend=comp.backend, attempts=comp.attempts,
             prompt_version=comp.prompt_version, template_id=comp.template_id,
-            fallback_reason=comp.fallback_reason, created_at=dt.datetime.now(dt.UTC),
+            fallback_reason=comp.fallback_reason, created_at=self.rt.clock.utcnow(),
         )
 
 

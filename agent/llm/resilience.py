@@ -26,6 +26,8 @@ import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
+from agent.clock import Clock
+
 T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
@@ -116,7 +118,7 @@ def retry_after_s(exc: BaseException, *, now: float | None = None) -> float | No
             return None
         if when is None:
             return None
-        secs = when.timestamp() - (time.time() if now is None else now)
+        secs = when.timestamp() - (Clock.wall_timestamp() if now is None else now)
     if math.isnan(secs) or math.isinf(secs):
         return None
     return max(0.0, secs)

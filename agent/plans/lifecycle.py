@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from agent import audit
+from agent import audit, clock
 from agent.db import models as m
 from agent.errors import ConflictError, InputValidationError, NotFoundError, UserError
 from agent.plans.models import PlanOption
@@ -41,7 +41,7 @@ class AcceptResult:
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now(dt.UTC)
+    return now or clock.current().utcnow()
 
 
 def _new_plan(debtor_id: str, option: PlanOption, *, status: str, source: str, now: dt.datetime,

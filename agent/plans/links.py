@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 
 from agent.errors import UserError
 
@@ -50,13 +49,13 @@ def key_id(secret: str) -> str:
     return hashlib.sha256(_derive(secret)).hexdigest()[:8]
 
 
-def make_token(debtor_id: str, *, secret: str, ttl_hours: float, now: float | None = None) -> str:
+def make_token(debtor_id: str, *, secret: str, ttl_hours: float, now: float) -> str:
+    """A signed widget token for ``debtor_id`` issued at ``now`` (POSIX seconds of the runtime clock)."""
     if not debtor_id or len(debtor_id) > 64:
         raise UserError("debtor id must be 1 to 64 characters")
     if not 0 < ttl_hours <= MAX_TTL_HOURS:
         raise UserError(f"ttl must be between 0 and {MAX_TTL_HOURS} hours")
-    issued = time.time() if now is None else now
-    payload = {"d": debtor_id, "exp": int(issued + ttl_hours * 3600), "n": secrets.token_urlsafe(9),
+    payload = {"d": debtor_id, "exp": int(now + ttl_hours * 3600), "n": secrets.token_urlsafe(9),
                "kid": key_id(secret)}
     body = _b64e(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8"))
     signed = f"{VERSION}.{body}"
@@ -64,7 +63,7 @@ def make_token(debtor_id: str, *, secret: str, ttl_hours: float, now: float | No
     return f"{signed}.{_b64e(sig)}"
 
 
-def verify_token(token: str, *, secret: str, now: float | None = None) -> str:
+def verify_token(token: str, *, secret: str, now: float) -> str:
     """The debtor id the token grants access to; InvalidLinkError for anything else."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         raise InvalidLinkError("malformed")
@@ -88,7 +87,7 @@ def verify_token(token: str, *, secret: str, now: float | None = None) -> str:
     debtor_id, exp, kid = payload.get("d"), payload.get("exp"), payload.get("kid")
     if not isinstance(debtor_id, str) or not isinstance(exp, int) or kid != key_id(secret):
         raise InvalidLinkError("malformed payload")
-    if (time.time() if now is None else now) >= exp:
+    if now >= exp:
         raise InvalidLinkError("expired")
     return debtor_id
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import json
@@ -99,7 +98,7 @@ def external_output(rt: Runtime, msg: ExternalMessage, file: DebtorFile | None) 
     case = EvalCase(id=msg.id or "", lang=lang, channel=msg.channel, incoming=msg.incoming,
                     debtor_id=msg.debtor_id, source="external")
     out = CaseOutput(text=msg.text, lang=lang, channel=msg.channel, guard=report, values=values, file=file,
-                     sendable=not report.blocked, today=rt.settings.effective_today(),
+                     sendable=not report.blocked, today=rt.clock.today(),
                      plan_bounds=rt.plan_policy.policy_for(file.creditor.plan_profile) if file else None,
                      backend="external")
     return case, out
@@ -119,7 +118,7 @@ def score_external(rt: Runtime, path: Path, out_dir: Path, *, evaluators: list[s
         for n, m in messages:
             if m.debtor_id and m.debtor_id not in files:
                 try:
-                    files[m.debtor_id] = load_file(s, m.debtor_id, rt.settings.effective_today())
+                    files[m.debtor_id] = load_file(s, m.debtor_id, rt.clock.today())
                 except AmiableError as exc:
                     raise MissingDebtorError(f"{path}:{n}: debtor_id: unknown debtor {m.debtor_id!r}") from exc
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -143,7 +142,7 @@ def score_external(rt: Runtime, path: Path, out_dir: Path, *, evaluators: list[s
     elapsed = time.perf_counter() - t0
     manifest = {
         "run_id": out_dir.name, "status": "completed", "kind": "external",
-        "created_at": dt.datetime.now(dt.UTC).isoformat(), "as_of": rt.settings.effective_today().isoformat(),
+        "created_at": rt.clock.utcnow().isoformat(), "as_of": rt.clock.today().isoformat(),
         "datasets": [str(path)], "dataset_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "cases": len(results), "backend": "external", "model": None,
         "versions": {"guard_policy": str(getattr(getattr(rt.guard, "policy", None), "version", "unknown"))},

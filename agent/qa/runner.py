@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.clock import Clock
 from agent.domain import (
     CreditorView,
     DebtorFile,
@@ -268,12 +269,12 @@ class Progress:
     failed: int = 0
     status: str = "pending"
     message: str = ""
-    started_at: float = field(default_factory=time.time)
+    started_at: float = field(default_factory=time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "done": self.done, "skipped": self.skipped, "failed": self.failed,
                 "status": self.status, "message": self.message,
-                "elapsed_s": round(time.time() - self.started_at, 2)}
+                "elapsed_s": round(time.monotonic() - self.started_at, 2)}
 
 
 class RunConfig(BaseModel):
@@ -335,7 +336,7 @@ def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
     if cfg.limit:
         cases = cases[: cfg.limit]
     _check_debtors(rt, cases)
-    inline = {c.scenario.inline_debtor_id: situation_file(c.scenario, c.scenario.situation, rt.settings.effective_today())
+    inline = {c.scenario.inline_debtor_id: situation_file(c.scenario, c.scenario.situation, rt.clock.today())
               for c in cases if c.scenario.situation is not None}
     service = _eval_service(rt, cfg.backend, inline)
     counts = rt.index.counts()
@@ -383,7 +384,7 @@ def draft_output(svc: DraftingService, sc: Scenario) -> tuple[CaseOutput, dict[s
         citations=[c.id for c in d.citations], facts={f.key: f.value for f in d.facts}, values=values,
         plan_options=list(d.plan_options), plan_bounds=svc.rt.plan_policy.policy_for(file.creditor.plan_profile),
         file=file, sendable=d.sendable, next_action=d.next_action.code, next_action_due=d.next_action.due_date,
-        today=svc.settings.effective_today(), backend=d.backend, template_id=d.template_id,
+        today=svc.rt.clock.today(), backend=d.backend, template_id=d.template_id,
     )
     extra = {"intent": d.intent, "intent_confidence": round(d.intent_confidence, 3), "sendable": d.sendable,
              "backend": d.backend, "template_id": d.template_id, "prompt_version": d.prompt_version,
@@ -454,7 +455,7 @@ def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: 
         _write_json(out_dir / MANIFEST, manifest)
     violations = gate(summary, prep.thresholds) if prep.thresholds is not None else []
     manifest["status"] = "completed"
-    manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
+    manifest["finished_at"] = prep.rt.clock.utcnow().isoformat()
     manifest["thresholds"] = ({"file": str(cfg.thresholds), "violations": violations, "passed": not violations}
                               if prep.thresholds is not None else None)
     _write_json(out_dir / MANIFEST, manifest)
@@ -513,8 +514,8 @@ def _manifest(prep: PreparedRun, status: str) -> dict[str, Any]:
     return {
         "run_id": cfg.out_dir.name,
         "status": status,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(),
-        "as_of": s.effective_today().isoformat(),
+        "created_at": prep.rt.clock.utcnow().isoformat(),
+        "as_of": prep.rt.clock.today().isoformat(),
         "datasets": prep.dataset.files,
         "dataset_sha256": prep.dataset.sha256,
         "fingerprint": prep.fingerprint,
@@ -535,8 +536,8 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def new_run_id() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+def new_run_id(clock: Clock) -> str:
+    return clock.utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 def run(rt: Runtime, cfg: RunConfig, *, show_bar: bool = False) -> dict[str, Any]:

@@ -184,7 +184,7 @@ def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) 
 
     def persist(draft: Draft) -> svc.DraftRecord:
         with rt.session() as s:
-            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.settings.effective_today(),
+            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.clock.today(),
                                     debtor_version_seen=seen, conversation_id=conv.id, parent_id=None,
                                     status="generated", extra_messages=[("debtor", message)])
 
@@ -211,7 +211,7 @@ def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -
 
     def persist(draft: Draft) -> svc.DraftRecord:
         with rt.session() as s:
-            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.settings.effective_today(),
+            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.clock.today(),
                                     debtor_version_seen=seen, conversation_id=rec.conversation_id, parent_id=rec.id,
                                     status="revised", understood=understood,
                                     extra_messages=[("instruction", body.instruction.strip())])

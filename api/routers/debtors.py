@@ -71,14 +71,14 @@ def flags(f: DebtorFile) -> list[str]:
 
 
 def _all_files(rt: RuntimeDep) -> list[DebtorFile]:
-    today = rt.settings.effective_today()
+    today = rt.clock.today()
     with rt.session() as s:
         return [load_file(s, i, today) for i in list_debtor_ids(s)]
 
 
 def _file(rt: RuntimeDep, debtor_id: str) -> DebtorFile:
     with rt.session() as s:
-        return load_file(s, debtor_id, rt.settings.effective_today())
+        return load_file(s, debtor_id, rt.clock.today())
 
 
 @router.get("/v1/debtors", response_model=list[DebtorListItem], summary="Find debtor files (role: agent or qa)")

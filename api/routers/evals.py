@@ -69,7 +69,7 @@ def launch_run(body: RunRequest, rt: RuntimeDep) -> RunCreated:
     evals = rt.settings.evals_dir
     datasets = [_inside(evals, d) for d in body.datasets]
     thresholds = _inside(evals, body.thresholds) if body.thresholds else None
-    run_id = runner.new_run_id()
+    run_id = runner.new_run_id(rt.clock)
     cfg = runner.RunConfig(datasets=datasets, backend=body.backend, out_dir=_runs_dir(rt) / run_id,
                            evaluators=body.evaluators, limit=body.limit, resume=False, thresholds=thresholds)
     try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -128,7 +127,7 @@ def chat_completions(body: ChatRequest, rt: RuntimeDep, who: AgentDep,
 
     def persist(draft: Draft) -> svc.DraftRecord:
         with rt.session() as s:
-            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.settings.effective_today(),
+            return svc.record_draft(s, draft, req, actor=who.actor, as_of=rt.clock.today(),
                                     debtor_version_seen=seen, conversation_id=None, parent_id=None,
                                     status="generated")
 
@@ -136,7 +135,7 @@ def chat_completions(body: ChatRequest, rt: RuntimeDep, who: AgentDep,
         return StreamingResponse(_stream(rt, req, who.actor, persist), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     rec = persist(rt.drafting.draft(req, actor=who.actor, record=False))
-    return {"id": f"chatcmpl-{rec.id}", "object": "chat.completion", "created": int(time.time()), "model": MODEL_ID,
+    return {"id": f"chatcmpl-{rec.id}", "object": "chat.completion", "created": int(rt.clock.timestamp()), "model": MODEL_ID,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": rec.text},
                          "finish_reason": "stop", "logprobs": None}],
             "usage": _usage(req, rec.text), "amiable": extension(rec)}
@@ -150,7 +149,7 @@ def _chunk(cid: str, created: int, delta: dict[str, Any], finish: str | None = N
 
 
 async def _stream(rt: Runtime, req: DraftRequest, actor: str, persist: Any) -> AsyncIterator[str]:
-    created = int(time.time())
+    created = int(rt.clock.timestamp())
     cid = "chatcmpl-pending"
     it = draft_events(rt, req, actor)
     streamed: list[str] = []

@@ -34,7 +34,7 @@ def check(body: GuardCheckBody, rt: RuntimeDep, session: SessionDep) -> GuardRep
     if body.debtor_id is not None:
         from agent.db.repo import load_file
 
-        debtor = load_file(session, body.debtor_id, rt.settings.effective_today())  # NotFoundError -> 404
+        debtor = load_file(session, body.debtor_id, rt.clock.today())  # NotFoundError -> 404
     ctx = GuardContext(lang=body.lang, channel=body.channel, first_letter=body.first_letter,
                        recipient=body.recipient, scheduled_at=body.scheduled_at, debtor=debtor)
     return rt.guard.check(body.text, ctx)

@@ -57,7 +57,7 @@ def _resolve(rt: RuntimeDep, req: _Target, today: dt.date) -> tuple[int, str | N
 
 @router.post("/quote", response_model=QuoteResponse)
 def post_quote(req: QuoteRequest, rt: RuntimeDep) -> QuoteResponse:
-    today = rt.settings.effective_today()
+    today = rt.clock.today()
     balance, profile = _resolve(rt, req, today)
     options = [] if balance <= 0 else quote(balance, policy=rt.plan_policy, today=today, profile=profile,
                                             capacity=req.capacity, start_date=req.start_date)
@@ -66,6 +66,6 @@ def post_quote(req: QuoteRequest, rt: RuntimeDep) -> QuoteResponse:
 
 @router.post("/counter-proposal", response_model=ProposalResult)
 def post_counter_proposal(req: CounterProposalRequest, rt: RuntimeDep) -> ProposalResult:
-    today = rt.settings.effective_today()
+    today = rt.clock.today()
     balance, profile = _resolve(rt, req, today)
     return counter_proposal(balance, req.proposal, policy=rt.plan_policy, today=today, profile=profile)

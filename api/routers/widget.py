@@ -27,7 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agent import audit
+from agent import audit, clock
 from agent.db import models as m
 from agent.db.repo import get_debtor_row, to_file
 from agent.domain import DebtorFile
@@ -71,7 +71,7 @@ def widget_auth(
         token = authorization[7:].strip()
     if not token:
         raise InvalidLinkError("missing")
-    debtor_id = verify_token(token, secret=rt.settings.secret_key.get_secret_value())
+    debtor_id = verify_token(token, secret=rt.settings.secret_key.get_secret_value(), now=rt.clock.timestamp())
     return WidgetAuth(debtor_id=debtor_id, rt=rt)
 
 
@@ -83,7 +83,7 @@ def _load(auth: WidgetAuth, session: Any) -> tuple[m.Debtor, DebtorFile]:
         row = get_debtor_row(session, auth.debtor_id)
     except NotFoundError as exc:  # a valid signature for a file that no longer exists: same answer
         raise InvalidLinkError("unknown debtor") from exc
-    return row, to_file(row, auth.rt.settings.effective_today())
+    return row, to_file(row, auth.rt.clock.today())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def _unavailable(file: DebtorFile) -> str | None:
 
 
 def _task(session: Any, debtor_id: str, kind: str, payload: dict[str, Any]) -> m.Task:
-    task = m.Task(debtor_id=debtor_id, kind=kind, created_at=dt.datetime.now(dt.UTC), payload=payload)
+    task = m.Task(debtor_id=debtor_id, kind=kind, created_at=clock.current().utcnow(), payload=payload)
     session.add(task)
     session.flush()
     return task
@@ -443,7 +443,7 @@ def get_options(
             raise InputValidationError("capacity: incomplete", detail=[
                 {"loc": ["query", "monthly_income_cents"], "msg": str(exc).splitlines()[-1],
                  "type": "value_error"}]) from exc
-    options = quote_for_file(file, rt.plan_policy, today=rt.settings.effective_today(), capacity=capacity,
+    options = quote_for_file(file, rt.plan_policy, today=rt.clock.today(), capacity=capacity,
                              start_date=start_date)
     bounds = rt.plan_policy.policy_for(file.creditor.plan_profile)
     return OptionsOut(available=True, message=None, options=options, missed_rule=bounds.missed.text(lg))
@@ -452,7 +452,7 @@ def get_options(
 @router.post("/proposal", response_model=ProposalOut)
 def post_proposal(body: ProposalIn, auth: AuthDep, lang: LangQuery = None) -> ProposalOut:
     rt = auth.rt
-    today = rt.settings.effective_today()
+    today = rt.clock.today()
     with rt.session() as s:
         row, file = _load(auth, s)
         lg = _lang(file, lang)
@@ -481,7 +481,7 @@ def post_accept(
     lang: LangQuery = None,
 ) -> AcceptOut:
     rt = auth.rt
-    today = rt.settings.effective_today()
+    today = rt.clock.today()
     with rt.session() as s:
         row, file = _load(auth, s)
         lg = _lang(file, lang)
@@ -553,7 +553,7 @@ def post_hardship(body: HardshipIn, auth: AuthDep, lang: LangQuery = None) -> Ac
 @router.post("/dispute", response_model=AckOut)
 def post_dispute(body: DisputeIn, auth: AuthDep, lang: LangQuery = None) -> AckOut:
     rt = auth.rt
-    today = rt.settings.effective_today()
+    today = rt.clock.today()
     with rt.session() as s:
         row, file = _load(auth, s)
         lg = _lang(file, lang)
@@ -596,11 +596,10 @@ def post_contact_request(body: ContactRequestIn, auth: AuthDep, lang: LangQuery 
         try:
             tz = zoneinfo.ZoneInfo(file.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            tz = zoneinfo.ZoneInfo("Europe/Paris")
+            tz = rt.clock.tz
         at = body.preferred_at if body.preferred_at.tzinfo else body.preferred_at.replace(tzinfo=tz)
         at = at.astimezone(tz)
-        wall = dt.datetime.now(tz)
-        now = dt.datetime.combine(rt.settings.effective_today(), wall.time(), tzinfo=tz)
+        now = rt.clock.now().astimezone(tz)
         problem = _window_problem(at, body.channel, now, rt)
         if problem:
             raise InputValidationError(f"preferred_at: {problem}", detail=[

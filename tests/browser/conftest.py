@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, TODAY, free_port, make_settings
+from tests.conftest import REPO, TODAY, free_port, make_settings, now_ts
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -94,7 +94,7 @@ def widget_token(live_server: LiveServer) -> Callable[..., str]:
     from agent.plans.links import make_token
 
     def _make(debtor_id: str, ttl_hours: float = 1.0) -> str:
-        return make_token(debtor_id, secret=SECRET, ttl_hours=ttl_hours)
+        return make_token(debtor_id, secret=SECRET, ttl_hours=ttl_hours, now=now_ts())
 
     return _make
 

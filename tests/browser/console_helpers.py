@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,9 @@ class ConsoleServer:
 
 
 @pytest.fixture(scope="session")
-def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+def console_server(tmp_path_factory: pytest.TempPathFactory, ingested_template: Path) -> Iterator[ConsoleServer]:
     data = tmp_path_factory.mktemp("console")
-    _, rt = build_data_dir(data)
+    _, rt = build_data_dir(data, ingested_template)
     keys = make_keys(rt)
     server = start_server(data, data / "uvicorn.log")
     try:

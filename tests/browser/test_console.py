@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.console_helpers import ConsoleServer, console_server  # noqa: F401 - fixture
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, TODAY
 
 SHOTS = ARTIFACTS / "console"
 THREAT = "Dernier avis avant saisie : notre huissier va procéder à la saisie de vos biens sous 48 h."
@@ -73,7 +73,7 @@ def test_console_draft_revise_block_and_send(console: Any, console_server: Conso
     page.wait_for_selector("#status.ok")
     page.wait_for_function("document.querySelector('#draft-meta').textContent.includes('sent')")
     page.click("#file-panel details summary")
-    page.wait_for_selector("#history li:has-text('2026-11-23')")
+    page.wait_for_selector(f"#history li:has-text('{TODAY.isoformat()}')")
     shot(page, "04-sent")
 
     page.click("#lang-toggle")

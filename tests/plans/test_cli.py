@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from agent.cli.plans import app, parse_eur
 from agent.plans.links import verify_token
+from tests.conftest import now_ts
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_link(env: Any) -> None:
     assert r.exit_code == 0, r.output
     url = r.output.strip()
     assert url.startswith("https://pay.example/widget/#t=v1.")
-    assert verify_token(url.split("#t=")[1], secret=os.environ["AMIABLE_SECRET_KEY"]) == "D001"
+    assert verify_token(url.split("#t=")[1], secret=os.environ["AMIABLE_SECRET_KEY"], now=now_ts()) == "D001"
     assert CliRunner().invoke(app, ["link", "--debtor", "D001", "--ttl-hours", "0"]).exit_code == 2
 
 

@@ -7,28 +7,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, TODAY, make_settings
+from tests.conftest import REPO, copy_template, make_settings
 
 SCENARIOS = REPO / "evals" / "scenarios"
 THRESHOLDS = REPO / "evals" / "thresholds.yaml"
 
 
 @pytest.fixture(scope="session")
-def qa_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from agent.db.repo import list_debtor_ids, load_file
-    from agent.db.session import session_scope
-    from agent.kb.index import KnowledgeIndex
-    from agent.portfolio import import_portfolio
-
-    s = make_settings(tmp_path_factory.mktemp("qa"))
-    with session_scope(s.effective_database_url) as session:
-        import_portfolio(session, s.portfolio_file)
-    index = KnowledgeIndex.open(s)
-    index.ingest_guidelines()
-    with session_scope(s.effective_database_url) as session:
-        files = [load_file(session, i, TODAY) for i in list_debtor_ids(session)]
-    index.ingest_history(files)
-    return s
+def qa_settings(tmp_path_factory: pytest.TempPathFactory, ingested_template: Path) -> Any:
+    return make_settings(copy_template(ingested_template, tmp_path_factory.mktemp("qa")))
 
 
 @pytest.fixture(scope="session")

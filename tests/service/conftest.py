@@ -15,25 +15,15 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import REPO, TODAY, free_port, make_settings
+from tests.conftest import REPO, TODAY, copy_template, free_port, make_settings
 
 
-def build_data_dir(tmp: Path):  # type: ignore[no-untyped-def]
-    """Import the sample portfolio and ingest guidelines + history into ``tmp`` (what `amiable init` does)."""
-    from agent.db.repo import list_debtor_ids, load_file
-    from agent.db.session import session_scope
-    from agent.portfolio import import_portfolio
+def build_data_dir(tmp: Path, template: Path):  # type: ignore[no-untyped-def]
+    """A copy of the session's ingested data dir (what `amiable init` makes) in ``tmp``, and its runtime."""
     from agent.runtime import Runtime
 
-    s = make_settings(tmp)
-    with session_scope(s.effective_database_url) as session:
-        import_portfolio(session, s.portfolio_file)
-    rt = Runtime.start(s)
-    rt.index.ingest_guidelines()
-    with session_scope(s.effective_database_url) as session:
-        files = [load_file(session, i, TODAY) for i in list_debtor_ids(session)]
-    rt.index.ingest_history(files)
-    return s, rt
+    s = make_settings(copy_template(template, tmp))
+    return s, Runtime.start(s)
 
 
 @dataclass
@@ -64,9 +54,9 @@ def make_keys(rt: Any) -> Keys:
 
 
 @pytest.fixture(scope="session")
-def service_env(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def service_env(tmp_path_factory: pytest.TempPathFactory, ingested_template: Path):  # type: ignore[no-untyped-def]
     tmp = tmp_path_factory.mktemp("service")
-    s, rt = build_data_dir(tmp)
+    s, rt = build_data_dir(tmp, ingested_template)
     return s, rt, make_keys(rt)
 
 

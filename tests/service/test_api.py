@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.conftest import now_ts
 from tests.service.conftest import Keys, auth
 
 PROBLEM = "application/problem+json"
@@ -69,7 +70,7 @@ def test_x_api_key_header_works(client: TestClient, keys: Keys) -> None:
 def test_widget_token_rejected_on_agent_routes(client: TestClient, service_rt: Any) -> None:
     from agent.plans.links import make_token
 
-    token = make_token("D001", secret=service_rt.settings.secret_key.get_secret_value(), ttl_hours=1)
+    token = make_token("D001", secret=service_rt.settings.secret_key.get_secret_value(), ttl_hours=1, now=now_ts())
     body = _problem(client.get("/v1/debtors/D001", headers=auth(token)), 401)
     assert "widget" in body["detail"]
     _problem(client.post("/v1/chat/completions", headers=auth(token),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, now_ts
 
 
 def fresh_settings(tmp: Path, **overrides: Any) -> Any:
@@ -39,6 +39,7 @@ def client(wsettings: Any) -> Iterator[TestClient]:
 def token_for(settings: Any, debtor_id: str, **kw: Any) -> str:
     from agent.plans.links import make_token
 
+    kw.setdefault("now", now_ts())
     return make_token(debtor_id, secret=settings.secret_key.get_secret_value(), ttl_hours=kw.pop("ttl_hours", 1), **kw)
 
 

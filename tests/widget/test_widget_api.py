@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from agent import audit
 from agent.db import models as m
 from agent.db.session import session_scope
 from agent.plans.links import make_token
+from tests.conftest import now_ts
 from tests.widget.conftest import token_for
 
 INTERNAL_KEYS = {"notes", "hold_reason", "contacts", "agent", "guard", "findings", "verdict", "email_raw",
@@ -46,8 +46,8 @@ def test_bad_tokens_get_identical_401(client: TestClient, wsettings: Any) -> Non
         "garbage": {"Authorization": "Bearer nonsense"},
         "tampered_sig": {"Authorization": f"Bearer {head}.{body}.{sig[:-2]}AA"},
         "tampered_payload": {"Authorization": f"Bearer {head}.{body[:-2]}AA.{sig}"},
-        "expired": {"Authorization": "Bearer " + token_for(wsettings, "D001", now=time.time() - 7200)},
-        "foreign_key": {"Authorization": "Bearer " + make_token("D001", secret="another-firm-secret", ttl_hours=1)},
+        "expired": {"Authorization": "Bearer " + token_for(wsettings, "D001", now=now_ts() - 7200)},
+        "foreign_key": {"Authorization": "Bearer " + make_token("D001", secret="another-firm-secret", ttl_hours=1, now=now_ts())},
         "unknown_debtor": {"Authorization": "Bearer " + token_for(wsettings, "D999")},
         "agent_api_key": {"X-API-Key": "agent-key", "Authorization": "ApiKey agent-key"},
     }
