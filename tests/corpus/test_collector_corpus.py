@@ -13,8 +13,9 @@ from agent.corpus_collector import CORPUS_DIR, SPLITS, UNLAWFUL_FAMILIES, Collec
 from agent.errors import ConfigError
 
 # The real counts reached (update only together with the data, never the frozen test split).
-EXPECTED_TOTAL = {"train": 149, "dev": 51, "test": 50}
-EXPECTED_FR_MIN = 102
+EXPECTED_TOTAL = {"train": 158, "dev": 54, "test": 53}
+EXPECTED_FR_MIN = 107
+EXPECTED_UNLAWFUL = 73
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +84,8 @@ def test_counts_reached(splits: dict[str, list[CollectorItem]]) -> None:
     assert {s: len(splits[s]) for s in SPLITS} == EXPECTED_TOTAL
     fr = sum(1 for s in SPLITS for it in splits[s] if it.lang == "fr")
     assert fr >= EXPECTED_FR_MIN
+    unlawful = sum(1 for s in SPLITS for it in splits[s] if it.label == "unlawful")
+    assert unlawful == EXPECTED_UNLAWFUL
     for split in SPLITS:
         labels = Counter(it.label for it in splits[split])
         assert labels["lawful"] > 0 and labels["unlawful"] > 0, split
