@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,20 @@ from agent.corpus import DebtorItem, load_corpus, load_split, parse_lines
 from agent.errors import InputValidationError
 
 CORPUS = Path(__file__).resolve().parents[2] / "evals" / "corpus" / "debtor"
+# Reached when the test split was frozen; lower only with a reason in the commit message.
+MIN_ITEMS = 385
+MIN_FR_ORIGINAL = 67
+MIN_EN_ORIGINAL = 268
+MIN_FR_TRANSLATED = 50
+TEST_SIZE = 83
+MIN_SPLIT_SIZES = {"train": 248, "dev": 54}
+TEST_LABELS_PRESENT: dict[str, tuple[str, ...]] = {
+    "en": (
+        "hardship", "dispute", "already_paid", "promise_to_pay", "asks_for_plan", "asks_for_details",
+        "refuses", "stop_contact", "prescription", "third_party", "complaint", "crisis",
+    ),
+    "fr": ("hardship", "dispute", "already_paid", "asks_for_plan", "prescription", "third_party", "crisis"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +105,27 @@ def test_schema_rejects_other_with_another_label() -> None:
 def test_train_split_loads_on_its_own() -> None:
     items = load_split(CORPUS / "train.jsonl")
     assert items and all(isinstance(item, DebtorItem) for item in items)
+
+
+def test_test_split_is_frozen() -> None:
+    digest = hashlib.sha256((CORPUS / "test.jsonl").read_bytes()).hexdigest()
+    recorded = (CORPUS / "test.sha256").read_text(encoding="utf-8").split()[0]
+    assert digest == recorded, "test.jsonl changed: the test split is frozen (see GUIDE.md)"
+
+
+def test_reached_counts(corpus: dict[str, list[DebtorItem]]) -> None:
+    items = [item for split_items in corpus.values() for item in split_items]
+    original = [item for item in items if item.translated_from is None]
+    assert len(items) >= MIN_ITEMS
+    assert sum(item.lang == "fr" for item in original) >= MIN_FR_ORIGINAL
+    assert sum(item.lang == "en" for item in original) >= MIN_EN_ORIGINAL
+    assert sum(item.translated_from is not None for item in items) >= MIN_FR_TRANSLATED
+    assert len(corpus["test"]) == TEST_SIZE
+    for split, minimum in MIN_SPLIT_SIZES.items():
+        assert len(corpus[split]) >= minimum, split
+
+
+def test_hard_classes_are_in_the_test_split(corpus: dict[str, list[DebtorItem]]) -> None:
+    for lang, labels in TEST_LABELS_PRESENT.items():
+        present = {label for item in corpus["test"] if item.lang == lang for label in item.labels}
+        assert set(labels) <= present, (lang, sorted(set(labels) - present))
