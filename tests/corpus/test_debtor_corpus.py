@@ -14,12 +14,12 @@ from agent.errors import InputValidationError
 
 CORPUS = Path(__file__).resolve().parents[2] / "evals" / "corpus" / "debtor"
 # Reached when the test split was frozen; lower only with a reason in the commit message.
-MIN_ITEMS = 385
+MIN_ITEMS = 393
 MIN_FR_ORIGINAL = 67
-MIN_EN_ORIGINAL = 268
+MIN_EN_ORIGINAL = 276
 MIN_FR_TRANSLATED = 50
 TEST_SIZE = 83
-MIN_SPLIT_SIZES = {"train": 248, "dev": 54}
+MIN_SPLIT_SIZES = {"train": 252, "dev": 58}
 TEST_LABELS_PRESENT: dict[str, tuple[str, ...]] = {
     "en": (
         "hardship", "dispute", "already_paid", "promise_to_pay", "asks_for_plan", "asks_for_details",
