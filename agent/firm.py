@@ -33,7 +33,7 @@ class Firm(BaseModel):
     free_advice_en: str
     # Resolved by load_firm() from the stored text (knowledge/legal/); never written in firm.yaml.
     l111_8_paragraphs: tuple[str, str] = ("", "")
-    l111_8_version: str = ""
+    l111_8_version: str = ""  # ISO date of the version in force that is quoted
 
 
 def load_yaml_model(path: Path, model: type[T], what: str) -> T:
@@ -62,4 +62,4 @@ def load_firm(path: Path) -> Firm:
         raise ConfigError(f"firm file {path}: R124-4 requires paragraphs 2 and 3 of L111-8, got {firm.l111_8.paragraphs}")
     text, paras = firm.l111_8.resolve(path.parent)
     return firm.model_copy(update={"l111_8_paragraphs": (paras[0], paras[1]),
-                                   "l111_8_version": f"{text.title}, version du {text.version_date.isoformat()}"})
+                                   "l111_8_version": text.version_date.isoformat()})
