@@ -52,6 +52,21 @@ class GuardBlockedError(AmiableError):
     title = "Blocked by the compliance guard"
 
 
+class DeliveryError(AmiableError):
+    """A channel (SMTP server, SMS provider, print batch) did not take a message."""
+
+    exit_code = 1
+    title = "Delivery error"
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The address is refused for good (SMTP 5xx, invalid number): a bounce, never retried."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """The channel may take it later (SMTP 4xx, connection refused, provider 5xx): retried."""
+
+
 class ConfigError(AmiableError):
     """A broken configuration or policy file: start-up must stop."""
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.db.base import Base
 
 # Modules that declare tables; each issue's component registers its own here.
-MODEL_MODULES = ("agent.db.models", "agent.db.service_models")
+MODEL_MODULES = ("agent.db.models", "agent.db.service_models", "agent.outbox.models")
 
 
 def _import_models() -> None:
