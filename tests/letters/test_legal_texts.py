@@ -94,3 +94,14 @@ def test_guard_accepts_the_official_text_and_flags_the_old_one() -> None:
     bad = guard.check(head + old[0] + "\n" + old[1] + "\n", ctx)
     altered = [f for f in bad.findings if f.rule_id == "FR-MENTIONS.l111-8"]
     assert altered and "paragraph(s) 2 " in altered[0].explanation
+
+
+def test_guard_flat_indemnity_is_the_d441_5_amount() -> None:
+    """The B2B indemnity the guard allows is the figure of the stored (and official) D441-5 text."""
+    import re
+
+    text = load_legal_text(LEGAL / "d441_5.yaml").paragraph(1)
+    found = re.search(r"est fixé à (\d+) euros", text)
+    assert found is not None
+    policy = load_guard_policy(REPO / "knowledge" / "policy" / "guard.yaml")
+    assert policy.business.flat_indemnity_cents == int(found.group(1)) * 100

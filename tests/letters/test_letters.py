@@ -115,3 +115,8 @@ def test_pdf_page_one_rendered(rt: Any, artifacts_dir: Path) -> None:
                     str(base)], check=True)
     png = base.with_suffix(".png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    notice = produce(rt, "D001", "notice", now=NOW + dt.timedelta(days=20))
+    words = pdf_text(notice.pdf_path)
+    assert "Mise en demeure de payer" in words and done.letter.reference in words
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(notice.pdf_path),
+                    str(out / "formal_notice_D001_page1")], check=True)

@@ -176,3 +176,19 @@ def test_postal_print_batch_with_lrar(make_rt: Any) -> None:
                      "address": "14 rue des Tanneurs, 42000 Saint-Étienne", "lrar": "yes",
                      "pdf": f"{done.letter.reference}.pdf", "queued_at": NOW.isoformat()}]
     assert (folder / rows[0]["pdf"]).read_bytes() == done.pdf_path.read_bytes()
+
+
+def test_contact_cap_at_sending_time_keeps_it_queued(make_rt: Any, smtp: Any) -> None:
+    """Contacts made after queueing count: at the cap, the message waits instead of going out."""
+    sink, port = smtp
+    rt = make_rt(smtp_port=port)
+    with rt.session() as s:
+        msg_id = enqueue(s, debtor_id="D002", channel="email", text="Rappel de votre dossier CCR-2026-0002.", now=NOW)
+        cap = rt.guard.policy.contact_caps.contacts_per_7d
+        already = load_file(s, "D002", TODAY).signals.contacts_7d
+        for i in range(cap - already):
+            s.add(m.Contact(debtor_id="D002", at=NOW - dt.timedelta(hours=i + 1), channel="phone", direction="out",
+                            kind="attempt", agent="test", summary="", outcome="no answer"))
+    report = run(rt, now=NOW)
+    assert report.queued == {msg_id: "contact cap reached"} and sink.messages == []
+    assert run(rt, now=NOW + dt.timedelta(days=8)).sent == [msg_id]
