@@ -94,6 +94,8 @@ def enqueue(session: Session, *, debtor_id: str, channel: str, text: str, now: d
         raise NotFoundError(f"unknown debtor: {debtor_id}")
     if not text.strip():
         raise UserError("empty message")
+    if channel == "letter" and not (pdf_path and Path(pdf_path).is_file()):
+        raise UserError("a postal message needs its PDF: produce it with 'amiable letter'")
     if lrar and channel != "letter":
         raise UserError("--lrar applies to postal letters only")
     msg = OutboxMessage(id=uuid.uuid4().hex, debtor_id=debtor_id, channel=channel, kind=kind, text=text,
@@ -187,6 +189,16 @@ def _process(rt: Runtime, msg_id: str, now: dt.datetime, adapters: dict[str, Ada
             _close(s, msg, "suppressed", why, now)
             report.suppressed.append(msg.id)
             return
+        if not msg.first_letter:
+            gate = first_letter_gate(s, file)
+            if gate.startswith("waiting"):
+                _defer(msg, gate, None)
+                report.queued[msg.id] = gate
+                return
+            if gate:
+                _close(s, msg, "blocked", gate, now)
+                report.blocked.append(msg.id)
+                return
         if msg.channel in ("email", "sms") and not in_hours(now, file.timezone, settings):
             _defer(msg, "outside sending hours", None)
             report.queued[msg.id] = msg.deferred_reason
@@ -245,6 +257,25 @@ def _process(rt: Runtime, msg_id: str, now: dt.datetime, adapters: dict[str, Ada
                               "sha256": hashlib.sha256(text.encode()).hexdigest(),
                               "guard": guard.model_dump(mode="json")})
         report.sent.append(msg.id)
+
+
+SENT = ("sent", "delivered", "opened")
+
+
+def first_letter_gate(s: Session, file: DebtorFile) -> str:
+    """'' when other contacts may go (CPCE R124-4: the first letter comes first and is recalled later);
+    otherwise why not: 'waiting ...' (the first letter is queued) or a blocking reason."""
+    if not file.first_letter_ref:
+        return ("no first letter (CPCE R124-4) on the file: send it (amiable letter first) before any "
+                "other contact")
+    statuses = set(s.execute(select(OutboxMessage.status).where(OutboxMessage.debtor_id == file.id,
+                                                                OutboxMessage.letter_ref == file.first_letter_ref))
+                   .scalars())
+    if not statuses or statuses & set(SENT):
+        return ""  # sent by the outbox, or recorded outside it (imported files)
+    if "queued" in statuses:
+        return f"waiting for the first letter {file.first_letter_ref} to be sent"
+    return f"the first letter {file.first_letter_ref} did not go out ({', '.join(sorted(statuses))}): resend it"
 
 
 def _defer(msg: OutboxMessage, why: str, until: dt.datetime | None) -> None:

@@ -50,6 +50,10 @@ def test_first_letter_is_recorded_and_cited_later(rt: Any) -> None:
         file = load_file(s, "D001", TODAY)
         events = list(audit.iter_events(s, kind="letter.first", debtor_id="D001"))
     assert (file.first_letter_ref, file.first_letter_date) == (done.letter.reference, TODAY)
+    from agent.drafting.facts import build_values, situation
+
+    values, source = build_values(file, rt.firm, "fr", [], None)  # what later drafts cite
+    assert values["first_letter_ref"] == done.letter.reference and situation(file)["first_letter_sent"]
     assert events and events[0].payload["sha256"] == done.letter.sha256
     with pytest.raises(ConflictError):
         produce(rt, "D001", "first", now=NOW)

@@ -8,11 +8,13 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, update
 
 from agent import audit
 from agent.db import models as m
 from agent.db.repo import load_file
+from agent.errors import UserError
 from agent.letters.service import produce
 from agent.outbox.models import DeliveryEvent, OutboxMessage
 from agent.outbox.service import enqueue, enqueue_letter, record_event, run
@@ -192,3 +194,28 @@ def test_contact_cap_at_sending_time_keeps_it_queued(make_rt: Any, smtp: Any) ->
     report = run(rt, now=NOW)
     assert report.queued == {msg_id: "contact cap reached"} and sink.messages == []
     assert run(rt, now=NOW + dt.timedelta(days=8)).sent == [msg_id]
+
+
+def test_no_contact_before_the_first_letter_goes_out(make_rt: Any, smtp: Any) -> None:
+    """D001 has no first letter: any other message is blocked; once the first letter is queued, later
+    messages wait for it; once it is sent, they go."""
+    sink, port = smtp
+    rt = make_rt(smtp_port=port)
+    with rt.session() as s:
+        early = enqueue(s, debtor_id="D001", channel="email", text="Rappel de votre dossier CCR-2026-0001.", now=NOW)
+        with pytest.raises(UserError, match="needs its PDF"):
+            enqueue(s, debtor_id="D001", channel="letter", text="Rappel.", now=NOW)
+    report = run(rt, now=NOW)
+    assert report.blocked == [early] and "R124-4" in status(rt, early).deferred_reason
+    late = dt.datetime.combine(TODAY, dt.time(21, 30), tzinfo=PARIS)
+    done = produce(rt, "D001", "first", now=late)
+    with rt.session() as s:
+        first = enqueue_letter(s, done, channel="email", now=late)
+        reminder = enqueue(s, debtor_id="D001", channel="email", now=late,
+                           text=f"Rappel : notre courrier du 23 novembre 2026, référence {done.letter.reference}.")
+    report = run(rt, now=late)
+    assert report.queued == {first: "outside sending hours",
+                             reminder: f"waiting for the first letter {done.letter.reference} to be sent"}
+    morning = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(9, 0), tzinfo=PARIS)
+    assert run(rt, now=morning).sent == [first, reminder]
+    assert [msg["Subject"] for msg in sink.messages][0] == done.letter.subject and len(sink.messages) == 2
