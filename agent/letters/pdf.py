@@ -1,5 +1,5 @@
 """PDF rendering of a letter with ReportLab (TTF fonts so French accents render) and the widget
-link as a QR code (segno's matrix drawn as vector squares: no raster image library needed)."""
+link as a QR code (segno's matrix painted as one vector path: no raster image library needed)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import segno
-from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,22 +31,33 @@ def register_fonts(regular: Path, bold: Path) -> None:
         pdfmetrics.registerFont(TTFont(name, str(path)))
 
 
-def qr_drawing(url: str, size_mm: float = 30.0) -> Drawing:
-    """The QR code of ``url`` as a vector drawing (quiet zone included)."""
-    qr = segno.make(url, error="m")
-    matrix = list(qr.matrix_iter(border=4))
-    n = len(matrix)
-    side = size_mm * mm
-    cell = side / n
-    d = Drawing(side, side)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                square = Rect(x * cell, side - (y + 1) * cell, cell, cell)
-                square.fillColor = colors.black
-                square.strokeColor = None
-                d.add(square)
-    return d
+class QrCode(Flowable):
+    """The QR code of ``url`` (quiet zone included) painted as one vector path of dark runs."""
+
+    def __init__(self, url: str, size_mm: float = 30.0) -> None:
+        super().__init__()
+        self.matrix = [list(row) for row in segno.make(url, error="m").matrix_iter(border=4)]
+        self.side = size_mm * mm
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.side, self.side
+
+    def draw(self) -> None:
+        n = len(self.matrix)
+        cell = self.side / n
+        path = self.canv.beginPath()
+        for y, row in enumerate(self.matrix):
+            x = 0
+            while x < n:
+                if row[x]:
+                    start = x
+                    while x < n and row[x]:
+                        x += 1
+                    path.rect(start * cell, self.side - (y + 1) * cell, (x - start) * cell, cell)
+                else:
+                    x += 1
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
 
 
 def qr_svg(url: str) -> str:
@@ -90,7 +100,7 @@ def render_pdf(letter: Letter, *, font: Path, font_bold: Path) -> bytes:
                 else:
                     group.append(Paragraph(_esc(ln), body))
             if any(letter.widget_url in ln for ln in lines):
-                group.append(qr_drawing(letter.widget_url))
+                group.append(QrCode(letter.widget_url))
             story.append(KeepTogether(group) if len(group) > 1 else group[0])
             story.append(Spacer(1, 1.5 * mm))
     buf = io.BytesIO()
