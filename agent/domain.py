@@ -144,6 +144,7 @@ class DebtorFile(_Frozen):
     address: str = ""
     preferred_channel: Channel = "email"
     opt_outs: tuple[Channel, ...] = ()
+    bad_contacts: tuple[Channel, ...] = ()  # channels whose address bounced (outbox delivery events)
     timezone: str = "Europe/Paris"
     first_letter_ref: str | None = None
     first_letter_date: dt.date | None = None

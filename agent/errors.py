@@ -44,6 +44,29 @@ class ConflictError(UserError):
     title = "Conflict"
 
 
+class GuardBlockedError(AmiableError):
+    """The guard blocked a text that was to be produced or sent: nothing is produced (exit 1)."""
+
+    exit_code = 1
+    http_status = 422
+    title = "Blocked by the compliance guard"
+
+
+class DeliveryError(AmiableError):
+    """A channel (SMTP server, SMS provider, print batch) did not take a message."""
+
+    exit_code = 1
+    title = "Delivery error"
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The address is refused for good (SMTP 5xx, invalid number): a bounce, never retried."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """The channel may take it later (SMTP 4xx, connection refused, provider 5xx): retried."""
+
+
 class ConfigError(AmiableError):
     """A broken configuration or policy file: start-up must stop."""
 

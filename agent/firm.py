@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.errors import ConfigError, validation_problems
+from agent.legal import LegalQuote
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -27,9 +28,12 @@ class Firm(BaseModel):
     website: str
     payment_methods_fr: tuple[str, ...] = Field(min_length=1)
     payment_methods_en: tuple[str, ...] = Field(min_length=1)
-    l111_8_paragraphs: tuple[str, str]
+    l111_8: LegalQuote
     free_advice_fr: str
     free_advice_en: str
+    # Resolved by load_firm() from the stored text (knowledge/legal/); never written in firm.yaml.
+    l111_8_paragraphs: tuple[str, str] = ("", "")
+    l111_8_version: str = ""  # ISO date of the version in force that is quoted
 
 
 def load_yaml_model(path: Path, model: type[T], what: str) -> T:
@@ -51,4 +55,11 @@ def load_yaml_model(path: Path, model: type[T], what: str) -> T:
 
 @lru_cache(maxsize=4)
 def load_firm(path: Path) -> Firm:
-    return load_yaml_model(path, Firm, "firm")
+    firm = load_yaml_model(path, Firm, "firm")
+    if firm.l111_8_paragraphs != ("", "") or firm.l111_8_version:
+        raise ConfigError(f"firm file {path}: the L111-8 text is read from knowledge/legal/, not written inline")
+    if firm.l111_8.paragraphs != (2, 3):
+        raise ConfigError(f"firm file {path}: R124-4 requires paragraphs 2 and 3 of L111-8, got {firm.l111_8.paragraphs}")
+    text, paras = firm.l111_8.resolve(path.parent)
+    return firm.model_copy(update={"l111_8_paragraphs": (paras[0], paras[1]),
+                                   "l111_8_version": text.version_date.isoformat()})

@@ -59,6 +59,29 @@ class Settings(BaseSettings):
     llm_max_retries: int = 3
     llm_guard_retries: int = 2
 
+    # Letters (agent/letters): fonts with French accents (Debian fonts-dejavu-core), the public base
+    # URL printed in letters for the widget link, and payment / notice delays in days.
+    letter_font_file: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    letter_font_bold_file: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    public_base_url: str = ""  # default: http://host:port
+    letter_link_ttl_hours: int = 24 * 30
+    notice_days: int = 8
+
+    # Outbox (agent/outbox): SMTP email, SMS provider, postal print batches; sending hours (local time
+    # of the debtor, [start, end) hours, Monday=0) and retries.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "Cabinet Concorde Recouvrement <recouvrement@concorde-recouvrement.example.fr>"
+    smtp_unsubscribe_mailto: str = "desinscription@concorde-recouvrement.example.fr"
+    smtp_timeout_s: float = 10.0
+    sms_provider_url: str = ""  # e.g. https://sms.example/api ; POST /messages, GET /events
+    sms_sender: str = "CONCORDE"
+    outbox_dir: Path | None = None  # default: data_dir / "outbox" (print batches)
+    outbox_hours_start: int = 8
+    outbox_hours_end: int = 20
+    outbox_weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5])
+    outbox_max_attempts: int = 3
+
     # HTTP service
     host: str = "127.0.0.1"
     port: int = 8080
@@ -86,6 +109,14 @@ class Settings(BaseSettings):
     def clock(self) -> Clock:
         """A clock for these settings (the runtime keeps one: ``Runtime.clock``)."""
         return Clock.from_settings(self)
+
+    @property
+    def effective_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def effective_public_base_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
 
     def effective_today(self) -> dt.date:
         return self.clock().today()

@@ -39,6 +39,7 @@ class Debtor(Base):
     address: Mapped[str] = mapped_column(String(400), default="")
     preferred_channel: Mapped[str] = mapped_column(String(20), default="email")
     opt_outs: Mapped[list[Any]] = mapped_column(default=list)
+    bad_contacts: Mapped[list[Any]] = mapped_column(default=list)  # channels whose address bounced
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     first_letter_ref: Mapped[str | None] = mapped_column(String(64), default=None)
     first_letter_date: Mapped[dt.date | None] = mapped_column(default=None)

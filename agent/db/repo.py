@@ -89,6 +89,7 @@ def to_file(row: m.Debtor, as_of: dt.date) -> DebtorFile:
         company_name=row.company_name, language=row.language, address_form=row.register,
         email=row.email, phone=row.phone, address=row.address,
         preferred_channel=row.preferred_channel, opt_outs=tuple(row.opt_outs or ()),
+        bad_contacts=tuple(row.bad_contacts or ()),
         timezone=row.timezone, first_letter_ref=row.first_letter_ref, first_letter_date=row.first_letter_date,
         hardship=row.hardship, over_indebtedness=row.over_indebtedness, vulnerable=row.vulnerable,
         title=title, commissaire=commissaire, status=row.status, hold_reason=row.hold_reason,

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.db.base import Base
 
+log = logging.getLogger(__name__)
+
 # Modules that declare tables; each issue's component registers its own here.
-MODEL_MODULES = ("agent.db.models", "agent.db.service_models")
+MODEL_MODULES = ("agent.db.models", "agent.db.service_models", "agent.outbox.models")
 
 
 def _import_models() -> None:
@@ -49,7 +52,29 @@ def init_db(url: str) -> Engine:
     _import_models()
     engine = get_engine(url)
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Columns added to an existing table since the database was created (create_all only makes
+    missing tables): added as nullable columns, old rows read as NULL (empty). Returns what was added."""
+    insp = inspect(engine)
+    added: list[str] = []
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if not insp.has_table(table.name):
+                continue
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in have or col.primary_key:
+                    continue
+                kind = col.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" {kind}'))
+                added.append(f"{table.name}.{col.name}")
+    for name in added:
+        log.warning("database schema: added missing column %s", name)
+    return added
 
 
 @lru_cache(maxsize=8)

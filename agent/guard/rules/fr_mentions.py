@@ -52,6 +52,8 @@ class MentionsRule(BaseRule):
         name = normalize_fragment(self.firm.name)
         address = normalize_fragment(self.firm.address)
         postcode = next((t for t in address.replace(",", " ").split() if t.isdigit() and len(t) == 5), "")
+        # The reference wording is the stored statutory text (knowledge/legal/l111_8.yaml, paragraphs 2
+        # and 3, resolved by agent.firm.load_firm from firm.yaml's reference), the same one letters quote.
         paras = tuple(" ".join(normalize_fragment(p).split()) for p in self.firm.l111_8_paragraphs)
         return name, address, postcode, paras
 
