@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -100,36 +101,54 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps([{"id": f.id, "name": f.display_name, "creditor": f.creditor.name,
                                     **f.signals.model_dump(mode="json")} for f in files], ensure_ascii=False))
             return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False, header_style="bold", pad_edge=False)
+        for col, justify in (("id", "left"), ("name", "left"), ("creditor", "left"), ("balance", "right"),
+                             ("days past due", "right"), ("broken promises", "right"), ("contacts 30 d", "right"),
+                             ("flags", "left")):
+            table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for f in files:
             sig = f.signals
-            flags = ",".join(k for k, v in (("title", f.has_title), ("disputed", f.disputed),
-                                            ("barred", sig.time_barred), ("hardship", f.hardship),
-                                            ("surendettement", f.over_indebtedness)) if v)
-            typer.echo(f"{f.id:6} {f.display_name[:28]:28} {fmt.money(sig.balance_cents, 'fr'):>14} "
-                       f"{sig.days_past_due:>5}d  broken={sig.broken_promises} c30={sig.contacts_30d} {flags}")
+            flags = ", ".join(k for k, v in (("title", f.has_title), ("disputed", f.disputed),
+                                             ("time-barred", sig.time_barred), ("hardship", f.hardship),
+                                             ("surendettement", f.over_indebtedness)) if v)
+            table.add_row(f.id, f.display_name, f.creditor.name, fmt.money(sig.balance_cents, "fr"),
+                          str(sig.days_past_due), str(sig.broken_promises), str(sig.contacts_30d), flags)
+        Console(width=200 if not sys.stdout.isatty() else None, highlight=False).print(table)
 
     @app.command()
     def draft(
-        debtor: Annotated[str, typer.Option("--debtor", "-d", help="Debtor id, e.g. D001")],
-        message: Annotated[str, typer.Option("--message", "-m", help="What the debtor wrote")],
+        debtor: Annotated[str, typer.Option("--debtor", "-d", help="Debtor id, e.g. D001 (any case)")],
+        message: Annotated[Optional[str], typer.Option(  # noqa: UP045
+            "--message", "-m", help="What the debtor wrote; '-' reads it from standard input")] = None,
+        file: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+            "--file", "-f", help="Read the debtor's message from this UTF-8 text file")] = None,
         channel: Annotated[Optional[str], typer.Option(help="email|sms|letter|phone|chat|widget")] = None,  # noqa: UP045
         lang: Annotated[Optional[str], typer.Option(help="fr|en (default: the message's language)")] = None,  # noqa: UP045
         instruction: Annotated[Optional[str], typer.Option(help='e.g. "shorter", "in English", "6 months"')] = None,  # noqa: UP045
         as_json: Annotated[bool, typer.Option("--json", help="Print the structured draft as JSON")] = False,
     ) -> None:
-        """Draft a grounded, guarded reply to a debtor's message."""
+        """Draft a grounded, guarded reply to a debtor's message (--message TEXT, --message - or --file)."""
         from pydantic import ValidationError
 
+        from agent.db.repo import canonical_debtor_id
+        from agent.db.session import session_scope
         from agent.drafting.models import DraftRequest
         from agent.runtime import Runtime
 
+        s = settings()
+        text = read_message(message, file, limit=s.max_message_chars)
+        with session_scope(s.effective_database_url) as session:
+            debtor = canonical_debtor_id(session, debtor)
         try:
-            req = DraftRequest(debtor_id=debtor, message=message, channel=channel, lang=lang,
+            req = DraftRequest(debtor_id=debtor, message=text, channel=channel, lang=lang,
                                instruction=instruction)
         except ValidationError as exc:
             first = exc.errors()[0]
             raise fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
-        rt = Runtime.start(settings())
+        rt = Runtime.start(s)
         d = rt.drafting.draft(req, actor="cli")
         if as_json:
             typer.echo(d.model_dump_json(indent=2))
@@ -180,6 +199,29 @@ def register(app: typer.Typer) -> None:
                 continue
             typer.echo("\n" + "=" * 78 + f"\n[{debtor_id}] « {message} »\n" + "-" * 78)
             typer.echo(render_draft(d))
+
+
+def read_message(message: str | None, file: Path | None, *, limit: int) -> str:
+    """The debtor's message from exactly one source: --message TEXT, --message - (stdin) or --file."""
+    if (message is None) == (file is None):
+        raise fail("give the debtor's message with exactly one of --message TEXT, --message - (stdin) or --file PATH")
+    if file is not None:
+        if not file.is_file():
+            raise fail(f"--file: no such file: {file}")
+        raw = file.read_bytes()
+        source = str(file)
+    elif message == "-":
+        raw = sys.stdin.buffer.read()
+        source = "standard input"
+    else:
+        return message or ""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"{source} is not UTF-8 text (byte {exc.start})") from exc
+    if len(text) > limit:
+        raise fail(f"message: too long ({len(text):,} characters; the limit is {limit:,})")
+    return text.strip()
 
 
 def render_draft(d: object) -> str:

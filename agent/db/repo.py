@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from agent.db import models as m
@@ -104,3 +104,18 @@ def load_file(session: Session, debtor_id: str, as_of: dt.date) -> DebtorFile:
 
 def list_debtor_ids(session: Session) -> list[str]:
     return list(session.execute(select(m.Debtor.id).order_by(m.Debtor.id)).scalars())
+
+
+def canonical_debtor_id(session: Session, raw: str) -> str:
+    """The stored id for what a user typed: exact first, then case-insensitive ("d001" -> "D001").
+
+    Ambiguous spellings (two ids differing only by case) are refused rather than guessed."""
+    wanted = raw.strip()
+    if session.execute(select(m.Debtor.id).where(m.Debtor.id == wanted)).scalar_one_or_none() is not None:
+        return wanted
+    matches = list(session.execute(select(m.Debtor.id).where(func.lower(m.Debtor.id) == wanted.lower())).scalars())
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise NotFoundError(f"ambiguous debtor id {raw!r}: {', '.join(sorted(matches))}")
+    raise NotFoundError(f"unknown debtor: {raw!r}")

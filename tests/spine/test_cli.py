@@ -84,3 +84,38 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert r.returncode == 0
     for cmd in ("import", "ingest", "draft", "guard", "plan", "eval", "retrieval-eval"):
         assert cmd in r.stdout
+
+
+def test_draft_reads_the_message_from_a_file_or_stdin_and_ids_in_any_case(initialised: Path, tmp_path: Path) -> None:
+    msg = tmp_path / "message.txt"
+    msg.write_text("J'ai perdu mon emploi, je ne peux plus payer.\n", encoding="utf-8")
+    from_file = _run(["draft", "--debtor", "d002", "--file", str(msg), "--json"], initialised)
+    assert from_file.returncode == 0, from_file.stderr
+    d = json.loads(from_file.stdout)
+    assert d["debtor_id"] == "D002" and d["intent"] == "hardship"
+    full_env = {**os.environ, "AMIABLE_DATA_DIR": str(initialised), "AMIABLE_TODAY": TODAY.isoformat(),
+                "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "cli-test-secret"}
+    piped = subprocess.run([sys.executable, "-m", "agent.cli.main", "draft", "-d", "D002", "-m", "-", "--json"],
+                           input="J'ai perdu mon emploi, je ne peux plus payer.", capture_output=True, text=True,
+                           env=full_env, cwd=REPO, timeout=600, check=False)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["intent"] == "hardship"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--message", "Bonjour", "--file", "x.txt"], "exactly one of"),
+        (["--file", "does-not-exist.txt"], "no such file"),
+    ],
+)
+def test_draft_message_sources_are_exclusive(initialised: Path, extra: list[str], message: str) -> None:
+    r = _run(["draft", "--debtor", "D001", *extra], initialised)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_oversized_file_is_refused_in_one_line(initialised: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("y" * 1_000_000, encoding="utf-8")
+    r = _run(["draft", "--debtor", "D001", "--file", str(big)], initialised)
+    assert r.returncode == 2 and "too long" in r.stderr and "1,000,000" in r.stderr
