@@ -1,8 +1,10 @@
 """Normalised view of a text, built once per check, with an offset map back to the original.
 
-Steps: HTML tags stripped and entities decoded; per character NFKD + accent stripping + casefold,
-ligatures (oe, ae), typographic quotes/apostrophes to ASCII, zero-width characters removed;
-whitespace runs collapsed (a run holding a newline becomes one newline, otherwise one space);
+Steps: HTML tags stripped as a browser renders them (inline tags vanish, so "hu<b></b>issier" stays
+one word; block tags become a line break) and entities decoded; per character NFKD + accent
+stripping + confusable folding (Cyrillic / Greek look-alikes, agent/guard/data/confusables.yaml) +
+casefold, ligatures (oe, ae), typographic quotes/apostrophes to ASCII, zero-width characters and soft
+hyphens removed; line-break hyphens between letters joined ("huis-\\nsier"); whitespace runs collapsed (a run holding a newline becomes one newline, otherwise one space);
 spaced-out or dotted single letters ("h.u.i.s.s.i.e.r", "S A I S I E") glued back; light
 leetspeak (0->o, 1->i, 3->e, @->a, $->s) inside words that are clearly words.
 
@@ -25,6 +27,9 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import chain, compress, repeat
 from operator import add, gt, sub
+from pathlib import Path
+
+import yaml
 
 from agent.domain import Lang
 from agent.guard.base import Span
@@ -45,6 +50,22 @@ _TABLE: dict[int, str] = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
 _CHAR_INFO: dict[str, tuple[str, bool]] = {}
 
 
+CONFUSABLES_FILE = Path(__file__).parent / "data" / "confusables.yaml"
+
+
+@lru_cache(maxsize=1)
+def confusables() -> dict[str, str]:
+    """Look-alike letter -> Latin letter (agent/guard/data/confusables.yaml), read once on first use."""
+    data = yaml.safe_load(CONFUSABLES_FILE.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for script, pairs in data.items():
+        for char, latin in pairs.items():
+            if len(char) != 1 or not (isinstance(latin, str) and latin.isascii() and latin.islower()):
+                raise ValueError(f"{CONFUSABLES_FILE}: {script}: bad entry {char!r}: {latin!r}")
+            table[char] = latin
+    return table
+
+
 def _map_char(c: str) -> str:
     if c in _SPECIAL:
         return _SPECIAL[c]
@@ -52,6 +73,8 @@ def _map_char(c: str) -> str:
     out = "".join(ch for ch in d if not unicodedata.combining(ch))
     if unicodedata.category(c) == "Cf":  # format chars (zero-width, bidi marks)
         return ""
+    conf = confusables()
+    out = "".join(conf.get(ch, ch) for ch in out)  # TR39-style skeleton: Cyrillic / Greek look-alikes
     out = out.casefold()
     return "".join(_SPECIAL.get(ch, ch) for ch in out)
 
@@ -75,6 +98,12 @@ _HTML_RX = re.compile(
     re.S,
 )
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h\d|ul|ol|table|td|th|title|section|article)\b", re.I)
+# Inline formatting tags render with no space: they vanish, so "hu<b></b>issier" stays one word.
+INLINE_TAG = re.compile(
+    r"<\s*/?\s*(?:b|i|u|s|em|strong|span|font|a|small|big|sub|sup|mark|strike|del|ins|abbr|code|wbr|tt|q|cite|kbd"
+    r"|var|bdi|bdo|label|o:p)(?=[\s/>])", re.I)
+# A hyphen at a line end between two letters is a word cut: "huis-\nsier" -> "huissier".
+HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[^\S\n]*\n\s*(?=[a-z])")
 # Reference form of the whitespace / spaced-letters pass (used as is when spaced letters may occur).
 _CLEAN_RX = re.compile(
     r"(?P<ws>\s*\n\s*|\s{2,}|[^\S\n ])"
@@ -91,13 +120,16 @@ _SPACED_SEP = re.compile(r"[ .\-_*/·+|]")
 _LEET_HINT = re.compile(r"[013@$](?:(?<=[a-z].)|(?=[a-z]))")  # == [a-z][013@$]|[013@$][a-z]
 _LEET_TOKEN = re.compile(r"(?<![0-9])[a-z013@$]*[013@$][a-z013@$]*(?![0-9])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "@": "a", "$": "s"})
-_DIGIT_RUN = re.compile(r"[013]{2,}")
+_DIGIT_RUN = re.compile(r"[013]{3,}")
 _SENT_RX = re.compile(r"[.!?;:\n]+(?=\s|$)|\n|\s[-*•]\s")
 # _SENT_RX when no " - " style bullet can match: same matches, but starts with a character class.
 _SENT_NO_BULLET_RX = re.compile(r"[.!?;:\n](?:[.!?;:\n]*(?=\s|$)|(?<=\n))")
 _BULLET_HINT = re.compile(r"[-*•](?<=\s.)(?=\s)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORD_RX = re.compile(r"[a-z0-9]+")
+_WORD_START = re.compile(r"(?<![a-z0-9])[a-z0-9]")
+# Longest context a per-match test reads on each side of the match in a sentence with no punctuation.
+CLAUSE_RADIUS = 300
 # bytes.translate table: [a-z0-9] kept, every other byte becomes a space (word splitting at C speed)
 _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 # word -> its 2..5-letter prefixes, shared by every document (the vocabulary of letters is small)
@@ -114,8 +146,14 @@ def _phrase_parts(phrase: str) -> tuple[frozenset[str], str]:
 _LONG_OF: dict[str, tuple[str, ...]] = {}
 
 
+# Longest word prefix indexed: a word of n letters yields min(n, LONG_PREFIX_MAX) - 5 prefixes, so the
+# index is linear in the text length even for one giant glued word (phrases longer than this are tested
+# as substrings by the prefilter).
+LONG_PREFIX_MAX = 40
+
+
 def _long_of(word: str) -> tuple[str, ...]:
-    got = _LONG_OF[word] = tuple(word[:k] for k in range(6, len(word) + 1))
+    got = _LONG_OF[word] = tuple(word[:k] for k in range(6, min(len(word), LONG_PREFIX_MAX) + 1))
     return got
 
 
@@ -325,11 +363,29 @@ class Doc:
         return b
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        """Bounds of the sentence / clause around a normalised position."""
+        """Bounds of the sentence / clause around a normalised position.
+
+        A sentence longer than ``2 * CLAUSE_RADIUS`` (a text with no punctuation) is cut to a window on a
+        fixed grid holding at least ``CLAUSE_RADIUS`` characters each side of ``pos`` (snapped to word
+        boundaries): every per-match context test then costs a bounded time, so a rule's cost is linear in
+        the text length, and matches close to each other share the window (and its memo)."""
         b = self._bounds or self.bounds()
         i = bisect_right(b, pos) - 1
         i = max(0, min(i, len(b) - 2))
-        return b[i], b[i + 1]
+        a, z = b[i], b[i + 1]
+        if z - a <= 3 * CLAUSE_RADIUS:
+            return a, z
+        k = (pos - a) // CLAUSE_RADIUS
+        lo = a + max(0, k - 1) * CLAUSE_RADIUS
+        hi = min(z, a + (k + 2) * CLAUSE_RADIUS)
+        norm = self.norm
+        if lo > a:  # start after a separator, as a real clause does
+            m = _WORD_START.search(norm, lo, pos + 1)
+            lo = m.start() if m is not None else pos
+        if hi < z:
+            cut = norm.rfind(" ", pos, hi)
+            hi = cut if cut > pos else hi
+        return lo, hi
 
     def sentence_text(self, pos: int) -> str:
         a, b = self.sentence(pos)
@@ -406,8 +462,10 @@ def _strip_html(raw: str) -> tuple[str, OffsetMap]:
             rep = html.unescape(tok)
         elif _BLOCK_TAG.match(tok):
             rep = "\n"
+        elif tok.startswith("<!--") or INLINE_TAG.match(tok):
+            rep = ""
         else:
-            rep = " " if not tok.startswith("<!--") else ""
+            rep = " "
         parts.append(rep)
         segs.append((out_len, out_len + len(rep), a, b))
         out_len += len(rep)
@@ -415,6 +473,24 @@ def _strip_html(raw: str) -> tuple[str, OffsetMap]:
     if pos < len(raw):
         parts.append(raw[pos:])
     return "".join(parts), OffsetMap(segs)
+
+
+def _join_hyphens(text: str) -> tuple[str, OffsetMap | None]:
+    """Delete line-break hyphens between letters (with the line break and the next line's indent)."""
+    segs: list[tuple[int, int, int, int]] = []
+    out: list[str] = []
+    pos = 0
+    out_len = 0
+    for m in HYPHEN_BREAK.finditer(text):
+        a, b = m.span()
+        out.append(text[pos:a])
+        out_len += a - pos
+        segs.append((out_len, out_len, a, b))
+        pos = b
+    if not segs:
+        return text, None
+    out.append(text[pos:])
+    return "".join(out), OffsetMap(segs)
 
 
 def _clean(text: str) -> tuple[str, OffsetMap | None]:
@@ -479,6 +555,10 @@ def normalize(raw: str) -> Doc:
     text, char_map = _char_pass(text)
     if char_map is not None:
         maps.append(char_map)
+    if "-" in text:
+        text, hyphen_map = _join_hyphens(text)
+        if hyphen_map is not None:
+            maps.append(hyphen_map)
     text, clean_map = _clean(text)
     if clean_map is not None:
         maps.append(clean_map)

@@ -29,6 +29,8 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _p  # type: ignore[attr-defined]
 from typing import Any, Protocol
 
+from agent.guard.normalize import LONG_PREFIX_MAX
+
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _ALNUM_CODES = frozenset(ord(c) for c in _ALNUM)
 
@@ -429,8 +431,10 @@ class Gate:
             for cla in cl:
                 for phrase in cla.phrases:
                     ph_stem = stem_of(phrase)
-                    if " " not in phrase and len(phrase) >= 2:
+                    if " " not in phrase and 2 <= len(phrase) <= LONG_PREFIX_MAX:
                         (short if len(phrase) <= 5 else long).add(phrase)
+                    elif " " not in phrase and len(phrase) > LONG_PREFIX_MAX:
+                        loose.add(phrase)  # longer than the text's indexed prefixes: substring test
                     elif ph_stem is None:
                         loose.add(phrase)
                     else:
