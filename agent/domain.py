@@ -27,6 +27,7 @@ class CreditorView(_Frozen):
     sector: str = ""
     kind: Literal["business", "public"] = "business"
     mandate_to_sue: bool = False  # the creditor has decided / allows handing over to litigation
+    jurisdiction: Literal["FR", "US", "UK"] | None = None  # legal frame of the guard for its files (None: policy)
     plan_profile: str | None = None  # per-creditor plan policy override key
 
 
@@ -145,6 +146,7 @@ class DebtorFile(_Frozen):
     preferred_channel: Channel = "email"
     opt_outs: tuple[Channel, ...] = ()
     timezone: str = "Europe/Paris"
+    jurisdiction: Literal["FR", "US", "UK"] | None = None  # legal frame of the guard (None: creditor's, then policy)
     first_letter_ref: str | None = None
     first_letter_date: dt.date | None = None
     hardship: bool = False

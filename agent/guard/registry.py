@@ -18,6 +18,7 @@ from agent.guard.rules.fr_threat import ThreatRule
 from agent.guard.rules.fr_vulnerable import VulnerableRule
 from agent.guard.rules.third_party import ThirdPartyRule, UsThirdRule
 from agent.guard.rules.tone import ToneRule
+from agent.guard.rules.uk_conc import UkConcRule
 from agent.guard.rules.us_harass import UsHarassRule
 from agent.guard.rules.us_mislead import UsMisleadRule
 from agent.guard.rules.us_timebar import UsTimebarRule
@@ -38,6 +39,7 @@ REGISTRY: dict[str, type[BaseRule]] = {
     "US-THIRD": UsThirdRule,
     "US-AMOUNT": UsAmountRule,
     "US-TIMEBAR": UsTimebarRule,
+    "UK-CONC": UkConcRule,
     "TONE": ToneRule,
 }
 

@@ -34,7 +34,7 @@ class BaseRule:
     """A rule family. Subclasses set ``family``, ``scope`` and ``triggers`` and implement ``run``."""
 
     family: str = ""
-    scope: ClassVar[str] = "fr"  # "fr", "us" or "any"
+    scope: ClassVar[str] = "fr"  # "fr", "us", "uk" or "any"
     triggers: ClassVar[frozenset[str]] = frozenset()  # empty: always run
     needs_context: ClassVar[bool] = False  # runs even without trigger words when a context matters
 
@@ -43,10 +43,12 @@ class BaseRule:
         self.firm = firm
 
     def applies(self, doc: Doc) -> bool:
+        """fr families judge every text except English text under US or UK rules; us / uk families judge
+        English text under their jurisdiction only; any: always."""
         if self.scope == "any":
             return True
-        us_mode = doc.jurisdiction == "US" and doc.lang == "en"
-        return us_mode if self.scope == "us" else not us_mode
+        frame = doc.jurisdiction if doc.lang == "en" and doc.jurisdiction in ("US", "UK") else "FR"
+        return frame == self.scope.upper()
 
     def check(self, doc: object, ctx: GuardContext) -> list[Finding]:
         assert isinstance(doc, Doc)
