@@ -518,14 +518,21 @@ class Gate:
         once, then cached); the pattern itself when it has capturing groups."""
         if not self._reducible:
             return self.pattern
-        got = self._reduced.get(open_idx)
+        # Never compile on the hot path: a first-seen text would pay a regex compilation per new subset of
+        # open alternatives. The whole pattern (its literal-first form, compiled once when the gate is
+        # built) has the same matches as any reduction to the alternatives that can match.
+        key = self.all_pieces if REDUCE_TO_ALL else open_idx
+        got = self._reduced.get(key)
         if got is None:
             if len(self._reduced) >= 1024:
                 self._reduced.clear()
-            src = "|".join(self.pieces[i] for i in open_idx)
-            got = self._reduced[open_idx] = literal_first(src, self.pattern.flags)
+            src = "|".join(self.pieces[i] for i in key)
+            got = self._reduced[key] = literal_first(src, self.pattern.flags)
         return got
 
+
+# True: ``reduced`` always returns the whole pattern's compiled form (no compilation per text).
+REDUCE_TO_ALL = True
 
 _GATES: dict[int, Gate] = {}
 
