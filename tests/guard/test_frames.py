@@ -136,3 +136,44 @@ def test_time_budget_fails_closed(firm: Firm) -> None:
     assert report.verdict == "block"
     assert [f.rule_id for f in report.findings] == ["GUARD.timeout"]
     assert _NeverRule.ran is False
+
+
+# -- every lexicon's own examples ----------------------------------------------------------------
+
+def _lexicon_examples() -> list[tuple[str, str, str, str | None, str]]:
+    from agent.guard.lexicon import LEXICON_DIR
+
+    out = []
+    for path in sorted(LEXICON_DIR.glob("*.yaml")):
+        fam = path.stem.upper()
+        for c in load_lexicon(fam)[1]:
+            frame = "UK" if fam.startswith("UK") else "US" if fam.startswith("US") else "FR"
+            for t in c.entry.examples.block:
+                out.append((frame, c.entry.id, "block", c.entry.needs, t))
+            for t in c.entry.examples.allow:
+                out.append((frame, c.entry.id, "allow", c.entry.needs, t))
+    return out
+
+
+LEX_EXAMPLES = _lexicon_examples()
+
+
+def test_every_lexicon_entry_has_both_examples() -> None:
+    from agent.guard.lexicon import LEXICON_DIR
+
+    for path in LEXICON_DIR.glob("*.yaml"):
+        for c in load_lexicon(path.stem.upper())[1]:
+            assert c.entry.examples.block and c.entry.examples.allow, c.entry.id
+
+
+@pytest.mark.parametrize(("frame", "rule_id", "expect", "needs", "text"), LEX_EXAMPLES,
+                         ids=[f"{r}-{e}-{i}" for i, (_, r, e, _, _) in enumerate(LEX_EXAMPLES)])
+def test_lexicon_examples(frame: str, rule_id: str, expect: str, needs: str | None, text: str) -> None:
+    lang = "en" if frame in ("US", "UK") or rule_id.startswith(("US", "UK")) else "fr"
+    report = guard_for("FR").check(text, GuardContext(lang=lang, jurisdiction=frame,  # type: ignore[arg-type]
+                                                      debtor=build("consumer") if needs else None))
+    found = {f.rule_id for f in report.findings if f.severity == "block"}
+    if expect == "block":
+        assert rule_id in found, (text, report.verdict, found)
+    else:
+        assert rule_id not in {f.rule_id for f in report.findings}, (text, report.verdict, found)

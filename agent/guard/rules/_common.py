@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 
 from agent.firm import Firm
 from agent.guard.base import Finding, GuardContext
+from agent.guard.lexicon import LEXICON_DIR, CompiledEntry, load_lexicon
 from agent.guard.normalize import Doc
 from agent.guard.policy import GuardPolicy
 from agent.guard.prefilter import Gate, gate_of
@@ -41,6 +42,8 @@ class BaseRule:
     def __init__(self, policy: GuardPolicy, firm: Firm) -> None:
         self.policy = policy
         self.firm = firm
+        # knowledge/policy/lexicons/<family>.yaml, when the family has one: phrase entries run with the rule
+        self.lexicon: tuple[CompiledEntry, ...] = lexicon_of(self.family) if self.family else ()
 
     def applies(self, doc: Doc) -> bool:
         """fr families judge every text except English text under US or UK rules; us / uk families judge
@@ -55,8 +58,13 @@ class BaseRule:
         if not self.applies(doc):
             return []
         if self.triggers and not self.needs_context and not doc.has_any(self.triggers):
-            return []
-        return self.run(doc, ctx)
+            out: list[Finding] = []
+        else:
+            out = self.run(doc, ctx)
+        if self.lexicon:
+            seen = {f.rule_id for f in out}
+            out.extend(f for f in lexicon_findings(self, doc, ctx, self.lexicon) if f.rule_id not in seen)
+        return out
 
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
         raise NotImplementedError
@@ -284,3 +292,54 @@ DEADLINE_RX = rx(
     r"|\bwithout (?:further )?(?:notice|delay)|\bright away|\bdemain|\btomorrow|\btoday|\baujourd'hui|\bdernier (?:avis|delai|rappel|avertissement)"
     r"|\bfinal (?:notice|warning|demand)|\blast (?:notice|warning|chance)|\bavant (?:saisie|poursuites|execution)"
 )
+
+
+# --- lexicon entries ------------------------------------------------------------------------------
+
+def lexicon_of(family: str) -> tuple[CompiledEntry, ...]:
+    """The compiled entries of ``knowledge/policy/lexicons/<family>.yaml`` (empty when there is none)."""
+    if not (LEXICON_DIR / f"{family.lower()}.yaml").is_file():
+        return ()
+    return load_lexicon(family)[1]
+
+
+def _has_fact(ctx: GuardContext, fact: str) -> bool:
+    debtor = ctx.debtor
+    if debtor is None:
+        return False
+    if fact == "court_title":
+        return debtor.title is not None and bool(debtor.title.court)
+    if fact == "enforceable_title":
+        return debtor.title is not None
+    if fact == "mandate_to_sue":
+        return debtor.creditor.mandate_to_sue
+    if fact == "business_debtor":
+        return debtor.kind == "business"
+    raise ValueError(f"unknown lexicon fact {fact!r}")
+
+
+def lexicon_findings(rule: BaseRule, doc: Doc, ctx: GuardContext, entries: tuple[CompiledEntry, ...]) -> list[Finding]:
+    """One finding per entry at most: its first match in a clause that is not informational and holds none
+    of the entry's lawful look-alikes. Without ``needs`` it blocks; with it: warn (missing_fact) without a
+    file, nothing when the file holds the fact, block when the file lacks it."""
+    out: list[Finding] = []
+    for c in entries:
+        entry = c.entry
+        if entry.lang != doc.lang:
+            continue
+        for m in first_valid(doc, c.pattern):
+            if informational(doc, m.start()):
+                continue
+            a, b = doc.sentence(m.start())
+            if c.lawful is not None and c.lawful.search(doc.norm, a, b):
+                continue
+            meta = Meta(entry.id, entry.explanation, entry.basis, entry.rewording, entry.rewording)
+            need = entry.needs
+            if need is None:
+                out.append(rule.make(doc, meta, m.start(), m.end()))
+            elif ctx.debtor is None:
+                out.append(rule.make(doc, meta, m.start(), m.end(), severity="warn", missing_fact=need))
+            elif not _has_fact(ctx, need):
+                out.append(rule.make(doc, meta, m.start(), m.end()))
+            break
+    return out

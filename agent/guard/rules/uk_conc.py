@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from agent.firm import Firm
 from agent.guard.base import Finding, GuardContext
-from agent.guard.lexicon import load_lexicon
 from agent.guard.normalize import Doc
-from agent.guard.policy import GuardPolicy
-from agent.guard.rules._common import BaseRule, Meta, first_valid, informational, negated
+from agent.guard.rules._common import BaseRule, Meta, first_valid, negated
 from agent.guard.rules.fr_harass import local_time
 from agent.guard.rules.fr_threat import deadline_pressure_hits, legal_hits
 from agent.guard.rules.third_party import DEBT_RX
@@ -55,31 +52,10 @@ class UkConcRule(BaseRule):
     scope = "uk"
     needs_context = True  # contact hours and recipient, even without trigger words
 
-    def __init__(self, policy: GuardPolicy, firm: Firm) -> None:
-        super().__init__(policy, firm)
-        _, self.entries = load_lexicon(self.family)
-        self.metas = {c.entry.id: Meta(c.entry.id, c.entry.explanation, c.entry.basis, None, c.entry.rewording)
-                      for c in self.entries}
-
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
+        # the lexicon entries (knowledge/policy/lexicons/uk-conc.yaml) run in BaseRule.check
         out: list[Finding] = []
         debtor = ctx.debtor
-        for c in self.entries:
-            for m in first_valid(doc, c.pattern):
-                if informational(doc, m.start()):
-                    continue
-                a, b = doc.sentence(m.start())
-                if c.lawful is not None and c.lawful.search(doc.norm, a, b):
-                    continue
-                meta = self.metas[c.entry.id]
-                need = c.entry.needs
-                if need is None:
-                    out.append(self.make(doc, meta, m.start(), m.end()))
-                elif debtor is None:
-                    out.append(self.make(doc, meta, m.start(), m.end(), severity="warn", missing_fact=need))
-                elif not (debtor.title is not None and debtor.title.court):
-                    out.append(self.make(doc, meta, m.start(), m.end()))
-                break
         for a, b in deadline_pressure_hits(doc)[:1]:
             out.append(self.make(doc, DEADLINE, a, b))
         legal = legal_hits(doc)
