@@ -178,14 +178,14 @@ def _time(fn: Callable[[str], object], texts: list[str]) -> list[float]:
     return out
 
 
-def latency(guards: Guards, pool: list[str], quick: bool) -> None:
+def latency(guards: Guards, pool: list[str], quick: bool, max_size: int = SIZES[-1]) -> None:
     rng = random.Random(20261203)
     g = guards.guard("FR")
     g.check(pool[0])  # build lazy tables once
     print("latency on distinct texts (no file, FR frame, one core):")
     print(f"  {'size':>9} {'texts':>6} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'ms/KB':>8} {'x 2KB/KB':>8}")
     per_kb_2k = None
-    for size in SIZES:
+    for size in (s for s in SIZES if s <= max_size):
         n = max(2, COUNTS[size] // (4 if quick else 1))
         texts = distinct_texts(pool, size, n, rng)
         times = _time(g.check, texts)
@@ -258,6 +258,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", default=str(ROOT / "evals" / "corpus" / "collector" / "test.jsonl"))
     parser.add_argument("--evasion", default=str(ROOT / "tests" / "guard" / "evasion.yaml"))
     parser.add_argument("--quick", action="store_true", help="fewer texts per row")
+    parser.add_argument("--max-size", type=int, default=SIZES[-1], help="longest latency row (characters)")
     parser.add_argument("--skip", default="", help="comma list of sections to skip: corpus,evasion,latency,throughput,baselines")
     args = parser.parse_args()
     skip = set(args.skip.split(",")) - {""}
@@ -270,7 +271,7 @@ def main() -> None:
         evasion_suite(guards, Path(args.evasion))
     pool = _sentences(corpus)
     if "latency" not in skip:
-        latency(guards, pool, args.quick)
+        latency(guards, pool, args.quick, args.max_size)
     if "throughput" not in skip:
         throughput(guards, pool, args.quick)
     if "baselines" not in skip:
