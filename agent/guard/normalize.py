@@ -136,27 +136,6 @@ _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 3
 _PREFIXES_OF: dict[str, tuple[str, ...]] = {}
 
 
-@lru_cache(maxsize=8192)
-def _phrase_parts(phrase: str) -> tuple[frozenset[str], str]:
-    """The whole words of a phrase (each followed by a space in it) and the prefix of its last word."""
-    parts = phrase.split(" ")
-    return frozenset(p for p in parts[:-1] if p), parts[-1][:5]
-
-
-_LONG_OF: dict[str, tuple[str, ...]] = {}
-
-
-# Longest word prefix indexed: a word of n letters yields min(n, LONG_PREFIX_MAX) - 5 prefixes, so the
-# index is linear in the text length even for one giant glued word (phrases longer than this are tested
-# as substrings by the prefilter).
-LONG_PREFIX_MAX = 40
-
-
-def _long_of(word: str) -> tuple[str, ...]:
-    got = _LONG_OF[word] = tuple(word[:k] for k in range(6, min(len(word), LONG_PREFIX_MAX) + 1))
-    return got
-
-
 def _prefixes_of(word: str) -> tuple[str, ...]:
     got = _PREFIXES_OF[word] = tuple(dict.fromkeys(word[:k] for k in (2, 3, 4, 5)))
     return got
@@ -191,7 +170,7 @@ class Doc:
     """The text a rule sees: original, normalised, offsets, language and cheap indexes."""
 
     __slots__ = ("raw", "norm", "maps", "lang", "jurisdiction", "protected", "cache", "_bounds", "_prefixes",
-                 "_words", "_wordset", "_long", "gate_state", "_flat", "_positions", "_phrases", "narrowed",
+                 "_words", "_wordset", "_flat", "_positions",
                  "_windows", "_clauses")
 
     def __init__(self, raw: str, norm: str, maps: tuple[OffsetMap, ...] = (), lang: Lang = "fr",
@@ -205,15 +184,10 @@ class Doc:
         self.cache: dict[str, object] = {}
         self._bounds: list[int] | None = None
         self._prefixes: frozenset[str] | None = None
-        self._long: frozenset[str] | None = None
-        self.gate_state: object = None  # the prefilter's per-text state (agent.guard.prefilter._present_in)
         self._words: list[str] | None = None
         self._wordset: set[str] = set()
         self._flat = ""
         self._positions: dict[str, list[int]] = {}
-        self._phrases: dict[str, bool] = {}
-        # pattern id -> (alternatives that may match this text, pattern restricted to them or None)
-        self.narrowed: dict[int, tuple[tuple[int, ...], re.Pattern[str] | None]] = {}
         self._windows: dict[frozenset[str], list[tuple[int, int]]] = {}
         self._clauses: dict[tuple[int, int], dict[str, bool]] = {}
 
@@ -254,7 +228,7 @@ class Doc:
 
     @property
     def prefixes(self) -> frozenset[str]:
-        """Every 2- to 5-letter prefix of a word ([a-z0-9]+) of the text: the trigger prefilter."""
+        """Every 2- to 5-letter prefix of a word ([a-z0-9]+) of the text: the trigger test of the rules."""
         got = self._prefixes
         if got is None:
             words = self._wordset = set(self.words())
@@ -264,22 +238,6 @@ class Doc:
                     _PREFIXES_OF.clear()
                 found = [f if f is not None else _prefixes_of(w) for f, w in zip(found, words, strict=True)]
             got = self._prefixes = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
-        return got
-
-    @property
-    def long_prefixes(self) -> frozenset[str]:
-        """Every prefix of 6 or more letters of a word of the text (with ``prefixes``: a one-word phrase
-        is at a word start of the text exactly when it is in one of the two sets)."""
-        got = self._long
-        if got is None:
-            if self._prefixes is None:
-                self.prefixes  # noqa: B018 - builds the word set
-            found = list(map(_LONG_OF.get, self._wordset))
-            if None in found:
-                if len(_LONG_OF) > 200_000:
-                    _LONG_OF.clear()
-                found = [f if f is not None else _long_of(w) for f, w in zip(found, self._wordset, strict=True)]
-            got = self._long = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
         return got
 
     def positions(self, stem: str) -> list[int]:
@@ -297,34 +255,6 @@ class Doc:
                 i = flat.find(key, i + 2)
             self._positions[stem] = got
         return got
-
-    def has_phrase(self, phrase: str) -> bool:
-        """True when a word of the text starts with ``phrase`` (letters / digits, a space standing for
-        any one other character): "jusqu a" is in "... jusqu'a ce que ..."."""
-        got = self._phrases.get(phrase)
-        if got is None:
-            whole, tail = _phrase_parts(phrase)
-            prefixes = self.prefixes
-            got = (whole <= self._wordset and (len(tail) < 2 or tail in prefixes)
-                   and (" " + phrase) in self._flat)  # words first (hash lookups), then adjacency
-            self._phrases[phrase] = got
-        return got
-
-    def present_phrases(self, items: tuple[tuple[str, frozenset[str], str, str], ...]) -> list[str]:
-        """The phrases of ``items`` that ``has_phrase`` accepts (same test, same cache, one call): each item
-        is (phrase, its whole words, the first five letters of its last word, " " + phrase)."""
-        prefixes = self._prefixes if self._prefixes is not None else self.prefixes
-        cache = self._phrases
-        wordset = self._wordset
-        flat = self._flat
-        out: list[str] = []
-        for phrase, whole, tail, needle in items:
-            got = cache.get(phrase)
-            if got is None:
-                got = cache[phrase] = whole <= wordset and (len(tail) < 2 or tail in prefixes) and needle in flat
-            if got:
-                out.append(phrase)
-        return out
 
     def has_any(self, stems: frozenset[str]) -> bool:
         return not self.prefixes.isdisjoint(stems)

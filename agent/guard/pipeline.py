@@ -13,7 +13,7 @@ from agent.guard.base import Finding, GuardContext, GuardReport, Jurisdiction, R
 from agent.guard.lang import detect_lang
 from agent.guard.normalize import Doc, normalize, normalize_fragment
 from agent.guard.policy import GuardPolicy
-from agent.guard.registry import REGISTRY, register_patterns
+from agent.guard.registry import REGISTRY
 
 log = logging.getLogger("amiable.guard")
 
@@ -39,7 +39,6 @@ class Guard:
                 f"overrides: {policy.severity_overrides}): every family is warn/off or only TONE is enabled. "
                 "Enable a blocking family, or set allow_no_blocking: true to run the guard disarmed on purpose")
         self.rules: list[Rule] = list(rules)
-        register_patterns()
         self._l111_8 = tuple(" ".join(normalize_fragment(p).split()) for p in firm.l111_8_paragraphs)
 
     def check(self, text: str, ctx: GuardContext | None = None) -> GuardReport:
