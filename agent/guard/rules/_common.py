@@ -244,7 +244,8 @@ def lexicon_findings(rule: BaseRule, doc: Doc, ctx: GuardContext, entries: tuple
         entry = c.entry
         if entry.lang != doc.lang:
             continue
-        for m in first_valid(doc, c.pattern):
+        # whole-text scan: a lexicon phrase need not hold a literal anchor word (one linear pass per entry)
+        for m in first_valid(doc, c.pattern, anchored=False):
             if informational(doc, m.start()):
                 continue
             a, b = doc.sentence(m.start())

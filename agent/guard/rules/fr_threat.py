@@ -109,9 +109,10 @@ SHORT_DEADLINE_RX = rx(
 )
 # ... tied to a consequence or a deception in the same clause makes deadline pressure.
 CONSEQUENCE_RX = rx(
-    r"\bsinon\b|\bfaute de quoi|\ba defaut\b|\bsous peine|\bau-dela|\bpasse ce delai|\bpasse cette date"
+    r"\bsinon\b(?! (?:merci|n'hesitez|vous pouvez|contactez))|\bfaute de quoi|\ba defaut\b|\bsous peine|\bau-dela|\bpasse ce delai|\bpasse cette date"
     r"|\bavant (?:toute )?(?:poursuites?|saisie|execution|transmission|contentieux|procedure|action|mesures?|recouvrement force)"
-    r"|\bor else\b|\botherwise\b|\bfailing (?:which|this|that|payment)|\bbefore (?:legal|court|we|further|enforcement|collection|action|proceedings)"
+    r"|\bor else\b|\botherwise\b(?:,)?(?! (?:please|you (?:can|may)|simply|just|feel free|contact))|\bto avoid (?:any )?(?:fees|legal|further|additional|penalt|late fees|collection)"
+    r"|\bpour eviter (?:une |des |toute |toutes |les )?(?:poursuites?|procedures?|penalites?|majorations?|frais|actions?)|\bfailing (?:which|this|that|payment)|\bbefore (?:legal|court|we|further|enforcement|collection|action|proceedings)"
     r"|\bafter (?:which|that|this)|\bif (?:you (?:do not|don't|fail)|not paid|payment is not)|\bsi vous ne (?:payez|reglez|regularisez|repondez)"
     r"|\bsi (?:le|ce) (?:paiement|reglement|montant|solde) n'est pas"
 )
