@@ -27,6 +27,7 @@ class CreditorView(_Frozen):
     sector: str = ""
     kind: Literal["business", "public"] = "business"
     mandate_to_sue: bool = False  # the creditor has decided / allows handing over to litigation
+    jurisdiction: Literal["FR", "US", "UK"] | None = None  # legal frame of the guard for its files (None: policy)
     plan_profile: str | None = None  # per-creditor plan policy override key
 
 
@@ -146,6 +147,7 @@ class DebtorFile(_Frozen):
     opt_outs: tuple[Channel, ...] = ()
     bad_contacts: tuple[Channel, ...] = ()  # channels whose address bounced (outbox delivery events)
     timezone: str = "Europe/Paris"
+    jurisdiction: Literal["FR", "US", "UK"] | None = None  # legal frame of the guard (None: creditor's, then policy)
     first_letter_ref: str | None = None
     first_letter_date: dt.date | None = None
     hardship: bool = False

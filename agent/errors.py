@@ -33,6 +33,13 @@ class InputValidationError(UserError):
     title = "Invalid input"
 
 
+class PayloadTooLargeError(UserError):
+    """Input longer than a configured maximum (HTTP 413, CLI exit 2)."""
+
+    http_status = 413
+    title = "Payload too large"
+
+
 class NotFoundError(UserError):
     exit_code = 3
     http_status = 404

@@ -1,6 +1,7 @@
 """``amiable guard check``: check one text (or a JSONL batch) against the compliance rules.
 
-Exit codes: 0 pass / warn, 1 block, 2 usage error (bad input, unknown debtor, unknown language).
+Exit codes: 0 pass / warn, 1 block, 2 usage error (bad input, text longer than the policy's max_chars,
+unknown debtor, unknown language or jurisdiction).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent.guard import Guard, GuardContext, GuardReport
 app = typer.Typer(no_args_is_help=True, help="Check texts against the compliance rules.")
 
 LANGS = ("fr", "en")
+JURISDICTIONS = ("FR", "US", "UK")
 CHANNELS = ("email", "sms", "letter", "phone", "chat", "widget")
 
 
@@ -65,9 +67,11 @@ def _human(report: GuardReport, text: str) -> str:
 
 
 def _context(lang: str | None, channel: str | None, first_letter: bool, scheduled_at: str | None,
-             debtor: DebtorFile | None, recipient: str = "debtor") -> GuardContext:
+             debtor: DebtorFile | None, recipient: str = "debtor", jurisdiction: str | None = None) -> GuardContext:
     if lang is not None and lang not in LANGS:
         raise ValueError(f"unknown language {lang!r} (use fr or en)")
+    if jurisdiction is not None and jurisdiction not in JURISDICTIONS:
+        raise ValueError(f"unknown jurisdiction {jurisdiction!r} (use FR, US or UK)")
     if channel is not None and channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r} (use one of {', '.join(CHANNELS)})")
     when = None
@@ -77,7 +81,8 @@ def _context(lang: str | None, channel: str | None, first_letter: bool, schedule
         except ValueError as exc:
             raise ValueError(f"--scheduled-at is not an ISO date-time: {scheduled_at!r}") from exc
     return GuardContext.model_validate({"lang": lang, "channel": channel, "first_letter": first_letter,
-                                        "scheduled_at": when, "debtor": debtor, "recipient": recipient})
+                                        "scheduled_at": when, "debtor": debtor, "recipient": recipient,
+                                        "jurisdiction": jurisdiction})
 
 
 @app.callback()
@@ -90,8 +95,9 @@ def check_cmd(
     file: str = typer.Option(None, "--file", "-f", help="Read the text from FILE ('-' for stdin)."),
     text: str = typer.Option(None, "--text", "-t", help="The text to check."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    jsonl: str = typer.Option(None, "--jsonl", help="Batch: JSONL file of {id, text, lang?, debtor_id?, channel?, first_letter?}."),
+    jsonl: str = typer.Option(None, "--jsonl", help="Batch: JSONL file of {id, text, lang?, jurisdiction?, debtor_id?, channel?, first_letter?}."),
     lang: str = typer.Option(None, "--lang", help="fr or en (default: detect)."),
+    jurisdiction: str = typer.Option(None, "--jurisdiction", help="FR, US or UK (default: the debtor file's, else the policy's)."),
     debtor: str = typer.Option(None, "--debtor", help="Debtor id whose file gives the context."),
     channel: str = typer.Option(None, "--channel", help="email, sms, letter, phone, chat or widget."),
     first_letter: bool = typer.Option(False, "--first-letter", help="The text is the first letter (R124-4 mentions)."),
@@ -101,6 +107,8 @@ def check_cmd(
     """Check one text (--file, --text or stdin) or a JSONL batch (--jsonl)."""
     if lang is not None and lang not in LANGS:
         raise fail(f"unknown --lang {lang!r}: use fr or en")
+    if jurisdiction is not None and jurisdiction.upper() not in JURISDICTIONS:
+        raise fail(f"unknown --jurisdiction {jurisdiction!r}: use FR, US or UK")
     guard = _guard(policy)
     if jsonl is not None:
         if file is not None or text is not None:
@@ -114,7 +122,8 @@ def check_cmd(
         except NotFoundError as exc:
             raise fail(exc.message) from exc
     try:
-        ctx = _context(lang, channel, first_letter, scheduled_at, debtor_file)
+        ctx = _context(lang, channel, first_letter, scheduled_at, debtor_file,
+                       jurisdiction=jurisdiction.upper() if jurisdiction else None)
         report = guard.check(raw, ctx)
     except ValueError as exc:
         raise fail(str(exc)) from exc
@@ -162,7 +171,7 @@ def _batch_line(guard: Guard, debtors: _Debtors, raw_line: bytes, lineno: int) -
     try:
         debtor = debtors.get(str(item["debtor_id"])) if item.get("debtor_id") else None
         ctx = _context(item.get("lang"), item.get("channel"), bool(item.get("first_letter", False)),
-                       item.get("scheduled_at"), debtor, item.get("recipient", "debtor"))
+                       item.get("scheduled_at"), debtor, item.get("recipient", "debtor"), item.get("jurisdiction"))
         report = guard.check(text, ctx)
     except AmiableError as exc:
         return {"id": item_id, "error": exc.message}

@@ -33,5 +33,6 @@ def default_guard() -> Guard:
 
 
 def check(text: str, ctx: GuardContext | None = None, *, guard: Guard | None = None) -> GuardReport:
-    """Check one text with its context; raises InputValidationError on empty / oversized input."""
+    """Check one text with its context; InputValidationError on empty or binary input, PayloadTooLargeError
+    (HTTP 413) past the policy's max_chars."""
     return (guard or default_guard()).check(text, ctx)

@@ -12,6 +12,7 @@ from agent.domain import Channel, DebtorFile, Lang
 Severity = Literal["block", "warn"]
 Verdict = Literal["pass", "warn", "block"]
 Recipient = Literal["debtor", "third_party", "agent"]
+Jurisdiction = Literal["FR", "US", "UK"]
 
 
 class Span(BaseModel):
@@ -48,6 +49,7 @@ class GuardContext(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     lang: Lang | None = None  # None: detect
+    jurisdiction: Jurisdiction | None = None  # None: the debtor file's, else its creditor's, else the policy's
     channel: Channel | None = None
     recipient: Recipient = "debtor"
     first_letter: bool = False
@@ -61,6 +63,7 @@ class GuardReport(BaseModel):
     verdict: Verdict
     findings: list[Finding] = Field(default_factory=list)
     lang: Lang
+    jurisdiction: Jurisdiction = "FR"
     policy_version: str
     rules_run: int
     timings_ms: dict[str, float] = Field(default_factory=dict)

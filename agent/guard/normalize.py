@@ -1,8 +1,10 @@
 """Normalised view of a text, built once per check, with an offset map back to the original.
 
-Steps: HTML tags stripped and entities decoded; per character NFKD + accent stripping + casefold,
-ligatures (oe, ae), typographic quotes/apostrophes to ASCII, zero-width characters removed;
-whitespace runs collapsed (a run holding a newline becomes one newline, otherwise one space);
+Steps: HTML tags stripped as a browser renders them (inline tags vanish, so "hu<b></b>issier" stays
+one word; block tags become a line break) and entities decoded; per character NFKD + accent
+stripping + confusable folding (Cyrillic / Greek look-alikes, agent/guard/data/confusables.yaml) +
+casefold, ligatures (oe, ae), typographic quotes/apostrophes to ASCII, zero-width characters and soft
+hyphens removed; line-break hyphens between letters joined ("huis-\\nsier"); whitespace runs collapsed (a run holding a newline becomes one newline, otherwise one space);
 spaced-out or dotted single letters ("h.u.i.s.s.i.e.r", "S A I S I E") glued back; light
 leetspeak (0->o, 1->i, 3->e, @->a, $->s) inside words that are clearly words.
 
@@ -25,6 +27,9 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import chain, compress, repeat
 from operator import add, gt, sub
+from pathlib import Path
+
+import yaml
 
 from agent.domain import Lang
 from agent.guard.base import Span
@@ -45,6 +50,22 @@ _TABLE: dict[int, str] = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
 _CHAR_INFO: dict[str, tuple[str, bool]] = {}
 
 
+CONFUSABLES_FILE = Path(__file__).parent / "data" / "confusables.yaml"
+
+
+@lru_cache(maxsize=1)
+def confusables() -> dict[str, str]:
+    """Look-alike letter -> Latin letter (agent/guard/data/confusables.yaml), read once on first use."""
+    data = yaml.safe_load(CONFUSABLES_FILE.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for script, pairs in data.items():
+        for char, latin in pairs.items():
+            if len(char) != 1 or not (isinstance(latin, str) and latin.isascii() and latin.islower()):
+                raise ValueError(f"{CONFUSABLES_FILE}: {script}: bad entry {char!r}: {latin!r}")
+            table[char] = latin
+    return table
+
+
 def _map_char(c: str) -> str:
     if c in _SPECIAL:
         return _SPECIAL[c]
@@ -52,6 +73,8 @@ def _map_char(c: str) -> str:
     out = "".join(ch for ch in d if not unicodedata.combining(ch))
     if unicodedata.category(c) == "Cf":  # format chars (zero-width, bidi marks)
         return ""
+    conf = confusables()
+    out = "".join(conf.get(ch, ch) for ch in out)  # TR39-style skeleton: Cyrillic / Greek look-alikes
     out = out.casefold()
     return "".join(_SPECIAL.get(ch, ch) for ch in out)
 
@@ -75,6 +98,12 @@ _HTML_RX = re.compile(
     re.S,
 )
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h\d|ul|ol|table|td|th|title|section|article)\b", re.I)
+# Inline formatting tags render with no space: they vanish, so "hu<b></b>issier" stays one word.
+INLINE_TAG = re.compile(
+    r"<\s*/?\s*(?:b|i|u|s|em|strong|span|font|a|small|big|sub|sup|mark|strike|del|ins|abbr|code|wbr|tt|q|cite|kbd"
+    r"|var|bdi|bdo|label|o:p)(?=[\s/>])", re.I)
+# A hyphen at a line end between two letters is a word cut: "huis-\nsier" -> "huissier".
+HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[^\S\n]*\n\s*(?=[a-z])")
 # Reference form of the whitespace / spaced-letters pass (used as is when spaced letters may occur).
 _CLEAN_RX = re.compile(
     r"(?P<ws>\s*\n\s*|\s{2,}|[^\S\n ])"
@@ -91,32 +120,20 @@ _SPACED_SEP = re.compile(r"[ .\-_*/·+|]")
 _LEET_HINT = re.compile(r"[013@$](?:(?<=[a-z].)|(?=[a-z]))")  # == [a-z][013@$]|[013@$][a-z]
 _LEET_TOKEN = re.compile(r"(?<![0-9])[a-z013@$]*[013@$][a-z013@$]*(?![0-9])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "@": "a", "$": "s"})
-_DIGIT_RUN = re.compile(r"[013]{2,}")
+_DIGIT_RUN = re.compile(r"[013]{3,}")
 _SENT_RX = re.compile(r"[.!?;:\n]+(?=\s|$)|\n|\s[-*•]\s")
 # _SENT_RX when no " - " style bullet can match: same matches, but starts with a character class.
 _SENT_NO_BULLET_RX = re.compile(r"[.!?;:\n](?:[.!?;:\n]*(?=\s|$)|(?<=\n))")
 _BULLET_HINT = re.compile(r"[-*•](?<=\s.)(?=\s)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORD_RX = re.compile(r"[a-z0-9]+")
+_WORD_START = re.compile(r"(?<![a-z0-9])[a-z0-9]")
+# Longest context a per-match test reads on each side of the match in a sentence with no punctuation.
+CLAUSE_RADIUS = 300
 # bytes.translate table: [a-z0-9] kept, every other byte becomes a space (word splitting at C speed)
 _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
 # word -> its 2..5-letter prefixes, shared by every document (the vocabulary of letters is small)
 _PREFIXES_OF: dict[str, tuple[str, ...]] = {}
-
-
-@lru_cache(maxsize=8192)
-def _phrase_parts(phrase: str) -> tuple[frozenset[str], str]:
-    """The whole words of a phrase (each followed by a space in it) and the prefix of its last word."""
-    parts = phrase.split(" ")
-    return frozenset(p for p in parts[:-1] if p), parts[-1][:5]
-
-
-_LONG_OF: dict[str, tuple[str, ...]] = {}
-
-
-def _long_of(word: str) -> tuple[str, ...]:
-    got = _LONG_OF[word] = tuple(word[:k] for k in range(6, len(word) + 1))
-    return got
 
 
 def _prefixes_of(word: str) -> tuple[str, ...]:
@@ -153,7 +170,7 @@ class Doc:
     """The text a rule sees: original, normalised, offsets, language and cheap indexes."""
 
     __slots__ = ("raw", "norm", "maps", "lang", "jurisdiction", "protected", "cache", "_bounds", "_prefixes",
-                 "_words", "_wordset", "_long", "gate_state", "_flat", "_positions", "_phrases", "narrowed",
+                 "_words", "_wordset", "_flat", "_positions",
                  "_windows", "_clauses")
 
     def __init__(self, raw: str, norm: str, maps: tuple[OffsetMap, ...] = (), lang: Lang = "fr",
@@ -167,15 +184,10 @@ class Doc:
         self.cache: dict[str, object] = {}
         self._bounds: list[int] | None = None
         self._prefixes: frozenset[str] | None = None
-        self._long: frozenset[str] | None = None
-        self.gate_state: object = None  # the prefilter's per-text state (agent.guard.prefilter._present_in)
         self._words: list[str] | None = None
         self._wordset: set[str] = set()
         self._flat = ""
         self._positions: dict[str, list[int]] = {}
-        self._phrases: dict[str, bool] = {}
-        # pattern id -> (alternatives that may match this text, pattern restricted to them or None)
-        self.narrowed: dict[int, tuple[tuple[int, ...], re.Pattern[str] | None]] = {}
         self._windows: dict[frozenset[str], list[tuple[int, int]]] = {}
         self._clauses: dict[tuple[int, int], dict[str, bool]] = {}
 
@@ -216,7 +228,7 @@ class Doc:
 
     @property
     def prefixes(self) -> frozenset[str]:
-        """Every 2- to 5-letter prefix of a word ([a-z0-9]+) of the text: the trigger prefilter."""
+        """Every 2- to 5-letter prefix of a word ([a-z0-9]+) of the text: the trigger test of the rules."""
         got = self._prefixes
         if got is None:
             words = self._wordset = set(self.words())
@@ -226,22 +238,6 @@ class Doc:
                     _PREFIXES_OF.clear()
                 found = [f if f is not None else _prefixes_of(w) for f, w in zip(found, words, strict=True)]
             got = self._prefixes = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
-        return got
-
-    @property
-    def long_prefixes(self) -> frozenset[str]:
-        """Every prefix of 6 or more letters of a word of the text (with ``prefixes``: a one-word phrase
-        is at a word start of the text exactly when it is in one of the two sets)."""
-        got = self._long
-        if got is None:
-            if self._prefixes is None:
-                self.prefixes  # noqa: B018 - builds the word set
-            found = list(map(_LONG_OF.get, self._wordset))
-            if None in found:
-                if len(_LONG_OF) > 200_000:
-                    _LONG_OF.clear()
-                found = [f if f is not None else _long_of(w) for f, w in zip(found, self._wordset, strict=True)]
-            got = self._long = frozenset(chain.from_iterable(found))  # type: ignore[arg-type]
         return got
 
     def positions(self, stem: str) -> list[int]:
@@ -259,34 +255,6 @@ class Doc:
                 i = flat.find(key, i + 2)
             self._positions[stem] = got
         return got
-
-    def has_phrase(self, phrase: str) -> bool:
-        """True when a word of the text starts with ``phrase`` (letters / digits, a space standing for
-        any one other character): "jusqu a" is in "... jusqu'a ce que ..."."""
-        got = self._phrases.get(phrase)
-        if got is None:
-            whole, tail = _phrase_parts(phrase)
-            prefixes = self.prefixes
-            got = (whole <= self._wordset and (len(tail) < 2 or tail in prefixes)
-                   and (" " + phrase) in self._flat)  # words first (hash lookups), then adjacency
-            self._phrases[phrase] = got
-        return got
-
-    def present_phrases(self, items: tuple[tuple[str, frozenset[str], str, str], ...]) -> list[str]:
-        """The phrases of ``items`` that ``has_phrase`` accepts (same test, same cache, one call): each item
-        is (phrase, its whole words, the first five letters of its last word, " " + phrase)."""
-        prefixes = self._prefixes if self._prefixes is not None else self.prefixes
-        cache = self._phrases
-        wordset = self._wordset
-        flat = self._flat
-        out: list[str] = []
-        for phrase, whole, tail, needle in items:
-            got = cache.get(phrase)
-            if got is None:
-                got = cache[phrase] = whole <= wordset and (len(tail) < 2 or tail in prefixes) and needle in flat
-            if got:
-                out.append(phrase)
-        return out
 
     def has_any(self, stems: frozenset[str]) -> bool:
         return not self.prefixes.isdisjoint(stems)
@@ -325,11 +293,29 @@ class Doc:
         return b
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        """Bounds of the sentence / clause around a normalised position."""
+        """Bounds of the sentence / clause around a normalised position.
+
+        A sentence longer than ``2 * CLAUSE_RADIUS`` (a text with no punctuation) is cut to a window on a
+        fixed grid holding at least ``CLAUSE_RADIUS`` characters each side of ``pos`` (snapped to word
+        boundaries): every per-match context test then costs a bounded time, so a rule's cost is linear in
+        the text length, and matches close to each other share the window (and its memo)."""
         b = self._bounds or self.bounds()
         i = bisect_right(b, pos) - 1
         i = max(0, min(i, len(b) - 2))
-        return b[i], b[i + 1]
+        a, z = b[i], b[i + 1]
+        if z - a <= 3 * CLAUSE_RADIUS:
+            return a, z
+        k = (pos - a) // CLAUSE_RADIUS
+        lo = a + max(0, k - 1) * CLAUSE_RADIUS
+        hi = min(z, a + (k + 2) * CLAUSE_RADIUS)
+        norm = self.norm
+        if lo > a:  # start after a separator, as a real clause does
+            m = _WORD_START.search(norm, lo, pos + 1)
+            lo = m.start() if m is not None else pos
+        if hi < z:
+            cut = norm.rfind(" ", pos, hi)
+            hi = cut if cut > pos else hi
+        return lo, hi
 
     def sentence_text(self, pos: int) -> str:
         a, b = self.sentence(pos)
@@ -406,8 +392,10 @@ def _strip_html(raw: str) -> tuple[str, OffsetMap]:
             rep = html.unescape(tok)
         elif _BLOCK_TAG.match(tok):
             rep = "\n"
+        elif tok.startswith("<!--") or INLINE_TAG.match(tok):
+            rep = ""
         else:
-            rep = " " if not tok.startswith("<!--") else ""
+            rep = " "
         parts.append(rep)
         segs.append((out_len, out_len + len(rep), a, b))
         out_len += len(rep)
@@ -415,6 +403,24 @@ def _strip_html(raw: str) -> tuple[str, OffsetMap]:
     if pos < len(raw):
         parts.append(raw[pos:])
     return "".join(parts), OffsetMap(segs)
+
+
+def _join_hyphens(text: str) -> tuple[str, OffsetMap | None]:
+    """Delete line-break hyphens between letters (with the line break and the next line's indent)."""
+    segs: list[tuple[int, int, int, int]] = []
+    out: list[str] = []
+    pos = 0
+    out_len = 0
+    for m in HYPHEN_BREAK.finditer(text):
+        a, b = m.span()
+        out.append(text[pos:a])
+        out_len += a - pos
+        segs.append((out_len, out_len, a, b))
+        pos = b
+    if not segs:
+        return text, None
+    out.append(text[pos:])
+    return "".join(out), OffsetMap(segs)
 
 
 def _clean(text: str) -> tuple[str, OffsetMap | None]:
@@ -479,6 +485,10 @@ def normalize(raw: str) -> Doc:
     text, char_map = _char_pass(text)
     if char_map is not None:
         maps.append(char_map)
+    if "-" in text:
+        text, hyphen_map = _join_hyphens(text)
+        if hyphen_map is not None:
+            maps.append(hyphen_map)
     text, clean_map = _clean(text)
     if clean_map is not None:
         maps.append(clean_map)

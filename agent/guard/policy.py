@@ -19,8 +19,11 @@ Level = Literal["block", "warn", "off"]
 ALL_FAMILIES: tuple[str, ...] = (
     "FR-MENTIONS", "FR-FEES", "FR-OFFICER", "FR-THREAT", "FR-HARASS", "FR-PRESCRIPTION", "FR-ADVICE",
     "FR-VULNERABLE", "THIRD-PARTY", "AMOUNT", "US-MISLEAD", "US-HARASS", "US-THIRD", "US-AMOUNT",
-    "US-TIMEBAR", "TONE",
+    "US-TIMEBAR", "UK-CONC", "TONE",
 )
+# Families that only warn (never block): a policy enabling nothing else cannot block anything.
+WARN_ONLY_FAMILIES: frozenset[str] = frozenset({"TONE"})
+Jurisdiction = Literal["FR", "US", "UK"]
 
 
 class _Strict(BaseModel):
@@ -83,9 +86,14 @@ class UsSettings(_Strict):
     timezone: str = "America/New_York"
 
 
+class UkSettings(_Strict):
+    call_window: TimeRange = TimeRange(start="08:00", end="21:00")  # CONC 7.9: no contact at unreasonable times
+    timezone: str = "Europe/London"
+
+
 class GuardPolicy(_Strict):
     version: str = Field(min_length=1)
-    jurisdiction: Literal["FR", "US"] = "FR"
+    jurisdiction: Jurisdiction = "FR"  # default frame; a request or a debtor file may choose another
     enabled_families: tuple[str, ...] = Field(min_length=1)
     severity_overrides: dict[str, Level] = Field(default_factory=dict)
     action_not_intended: Level = "block"
@@ -95,7 +103,15 @@ class GuardPolicy(_Strict):
     consumer: ConsumerDefaults = ConsumerDefaults()
     business: BusinessDefaults = BusinessDefaults()
     us: UsSettings = UsSettings()
-    max_text_chars: int = Field(default=1_000_000, ge=1, le=10_000_000)
+    uk: UkSettings = UkSettings()
+    max_chars: int = Field(default=100_000, ge=1, le=10_000_000)  # longer checks are refused (HTTP 413, exit 2)
+    time_budget_ms: int = Field(default=2000, ge=1, le=600_000)  # past it a check fails closed (GUARD.timeout)
+    allow_no_blocking: bool = False  # a policy under which nothing can block stops start-up unless this is set
+
+    def blocking_families(self) -> tuple[str, ...]:
+        """Enabled families that can still block under the overrides (TONE only warns)."""
+        return tuple(f for f in self.enabled_families
+                     if f not in WARN_ONLY_FAMILIES and self.severity_overrides.get(f, "block") == "block")
 
     @field_validator("enabled_families")
     @classmethod

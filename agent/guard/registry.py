@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import sys
-
-from agent.guard.prefilter import gate_of
 from agent.guard.rules._common import BaseRule
 from agent.guard.rules.amounts import AmountRule, UsAmountRule
 from agent.guard.rules.fr_advice import AdviceRule
@@ -18,6 +14,7 @@ from agent.guard.rules.fr_threat import ThreatRule
 from agent.guard.rules.fr_vulnerable import VulnerableRule
 from agent.guard.rules.third_party import ThirdPartyRule, UsThirdRule
 from agent.guard.rules.tone import ToneRule
+from agent.guard.rules.uk_conc import UkConcRule
 from agent.guard.rules.us_harass import UsHarassRule
 from agent.guard.rules.us_mislead import UsMisleadRule
 from agent.guard.rules.us_timebar import UsTimebarRule
@@ -38,15 +35,6 @@ REGISTRY: dict[str, type[BaseRule]] = {
     "US-THIRD": UsThirdRule,
     "US-AMOUNT": UsAmountRule,
     "US-TIMEBAR": UsTimebarRule,
+    "UK-CONC": UkConcRule,
     "TONE": ToneRule,
 }
-
-
-def register_patterns() -> None:
-    """Build the prefilter gate of every pattern of the rule modules up front, so that the first
-    message does not pay for it. Idempotent; called when a Guard is built."""
-    for name, module in list(sys.modules.items()):
-        if name.startswith("agent.guard.rules.") and module is not None:
-            for value in vars(module).values():
-                if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
-                    gate_of(value)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.domain import Channel, Lang
 from agent.guard import GuardContext, GuardReport
-from agent.guard.base import Recipient
+from agent.guard.base import Jurisdiction, Recipient
 from api.deps import RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/v1/guard", tags=["guard"])
@@ -18,8 +18,10 @@ router = APIRouter(prefix="/v1/guard", tags=["guard"])
 class GuardCheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=1_000_000)
+    # the policy's max_chars (default 100,000) is enforced by the guard: longer -> 413 problem+json
+    text: str = Field(min_length=1, max_length=10_000_000)
     lang: Lang | None = None
+    jurisdiction: Jurisdiction | None = None  # FR | US | UK; default: the debtor file's, else the policy's
     debtor_id: str | None = Field(default=None, min_length=1, max_length=200)
     channel: Channel | None = None
     first_letter: bool = False
@@ -29,12 +31,13 @@ class GuardCheckBody(BaseModel):
 
 @router.post("/check", response_model=GuardReport)
 def check(body: GuardCheckBody, rt: RuntimeDep, session: SessionDep) -> GuardReport:
-    """Check one text with its context; unknown debtor -> 404, empty text -> 422."""
+    """Check one text with its context; unknown debtor -> 404, empty text -> 422, longer than the policy's
+    max_chars -> 413."""
     debtor = None
     if body.debtor_id is not None:
         from agent.db.repo import load_file
 
         debtor = load_file(session, body.debtor_id, rt.clock.today())  # NotFoundError -> 404
-    ctx = GuardContext(lang=body.lang, channel=body.channel, first_letter=body.first_letter,
+    ctx = GuardContext(lang=body.lang, jurisdiction=body.jurisdiction, channel=body.channel, first_letter=body.first_letter,
                        recipient=body.recipient, scheduled_at=body.scheduled_at, debtor=debtor)
     return rt.guard.check(body.text, ctx)

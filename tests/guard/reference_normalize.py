@@ -6,6 +6,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from pathlib import Path
+
+import yaml
+
+# the confusables are data shared with the product (the table, not the code)
+_CONF: dict[str, str] = {
+    c: latin for pairs in yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "agent" / "guard" / "data" / "confusables.yaml").read_text(encoding="utf-8")
+    ).values() for c, latin in pairs.items()
+}
 
 _SPECIAL: dict[str, str] = {
     "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss",
@@ -28,6 +38,7 @@ def _map_char(c: str) -> str:
     out = "".join(ch for ch in d if not unicodedata.combining(ch))
     if unicodedata.category(c) == "Cf":  # format chars (zero-width, bidi marks)
         return ""
+    out = "".join(_CONF.get(ch, ch) for ch in out)
     out = out.casefold()
     return "".join(_SPECIAL.get(ch, ch) for ch in out)
 
@@ -37,6 +48,10 @@ _HTML_RX = re.compile(
     re.S,
 )
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(br|p|div|li|tr|h\d|ul|ol|table|td|th|title|section|article)\b", re.I)
+_INLINE_TAG = re.compile(
+    r"<\s*/?\s*(?:b|i|u|s|em|strong|span|font|a|small|big|sub|sup|mark|strike|del|ins|abbr|code|wbr|tt|q|cite|kbd"
+    r"|var|bdi|bdo|label|o:p)(?=[\s/>])", re.I)
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-[^\S\n]*\n\s*(?=[a-z])")
 _CLEAN_RX = re.compile(
     r"(?P<ws>\s*\n\s*|\s{2,}|[^\S\n ])"
     r"|(?P<spaced>(?<![a-z0-9'])[a-z](?:[ .\-_*/·+|]{1,3}[a-z](?![a-z0-9])){3,})"
@@ -45,7 +60,7 @@ _SPACED_SEP = re.compile(r"[ .\-_*/·+|]")
 _LEET_HINT = re.compile(r"[a-z][013@$]|[013@$][a-z]")
 _LEET_TOKEN = re.compile(r"(?<![0-9])[a-z013@$]*[013@$][a-z013@$]*(?![0-9])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "@": "a", "$": "s"})
-_DIGIT_RUN = re.compile(r"[013]{2,}")
+_DIGIT_RUN = re.compile(r"[013]{3,}")
 _SENT_RX = re.compile(r"[.!?;:\n]+(?=\s|$)|\n|\s[-*•]\s")
 
 
@@ -93,8 +108,10 @@ def _strip_html(raw: str) -> tuple[str, list[int], list[int]]:
             rep = html.unescape(tok)
         elif _BLOCK_TAG.match(tok):
             rep = "\n"
+        elif tok.startswith("<!--") or _INLINE_TAG.match(tok):
+            rep = ""
         else:
-            rep = " " if not tok.startswith("<!--") else ""
+            rep = " "
         if rep:
             parts.append(rep)
             starts.extend([m.start()] * len(rep))
@@ -105,6 +122,21 @@ def _strip_html(raw: str) -> tuple[str, list[int], list[int]]:
         starts.extend(range(pos, len(raw)))
         ends.extend(range(pos + 1, len(raw) + 1))
     return "".join(parts), starts, ends
+
+
+def _join_hyphens(text: str, starts: list[int] | None, ends: list[int] | None
+                  ) -> tuple[str, list[int] | None, list[int] | None]:
+    """Delete line-break hyphens between letters, per-character offsets."""
+    if not _HYPHEN_BREAK.search(text):
+        return text, starts, ends
+    keep = [True] * len(text)
+    for m in _HYPHEN_BREAK.finditer(text):
+        for i in range(*m.span()):
+            keep[i] = False
+    s0 = starts if starts is not None else list(range(len(text)))
+    e0 = ends if ends is not None else list(range(1, len(text) + 1))
+    idx = [i for i in range(len(text)) if keep[i]]
+    return "".join(text[i] for i in idx), [s0[i] for i in idx], [e0[i] for i in idx]
 
 
 def _clean(text: str, starts: list[int] | None, ends: list[int] | None
@@ -177,6 +209,7 @@ def reference_normalize(raw: str) -> tuple[str, list[int] | None, list[int] | No
         if stripped != raw:
             text, starts, ends = stripped, s0, e0
     text, starts, ends = _char_pass(text, starts, ends)
+    text, starts, ends = _join_hyphens(text, starts, ends)
     text, starts, ends = _clean(text, starts, ends)
     if _LEET_HINT.search(text):
         text = _LEET_TOKEN.sub(_leet_sub, text)  # same length: offsets unchanged

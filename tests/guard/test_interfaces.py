@@ -46,12 +46,23 @@ def test_cli_stdin() -> None:
     (["check", "--text", ""], None),
     (["check", "--text", "bonjour", "--lang", "de"], None),
     (["check", "--file", "/nonexistent/file.txt"], None),
-    (["check", "--text", "x" * 1_000_001], None),
+    (["check", "--text", "x" * 100_001], None),
+    (["check", "--text", "bonjour", "--jurisdiction", "DE"], None),
     (["check", "--text", "hi", "--scheduled-at", "tomorrow"], None),
 ])
 def test_cli_usage_errors_exit_2(args: list[str], stdin: str | None) -> None:
     r = runner.invoke(app, args, input=stdin)
     assert r.exit_code == 2, r.output
+
+
+def test_cli_jurisdiction_chooses_the_rules() -> None:
+    text = "Our bailiffs will visit your address this week."
+    uk = runner.invoke(app, ["check", "--text", text, "--lang", "en", "--jurisdiction", "UK", "--json"])
+    assert uk.exit_code == 1
+    data = json.loads(uk.stdout)
+    assert data["jurisdiction"] == "UK" and {f["family"] for f in data["findings"]} == {"UK-CONC"}
+    too_long = runner.invoke(app, ["check", "--text", "x" * 100_001])
+    assert too_long.exit_code == 2 and "too long" in too_long.output
 
 
 def test_cli_invalid_utf8_exit_2(tmp_path: Path) -> None:
@@ -72,10 +83,14 @@ def test_cli_jsonl_batch_keeps_order_and_survives_bad_lines(tmp_path: Path) -> N
         json.dumps({"id": "d", "text": "hello", "lang": "de"}).encode(),
         b"\xff\xfe",
         json.dumps({"id": "e", "text": "You could be arrested.", "lang": "en", "channel": "sms"}).encode(),
+        json.dumps({"id": "f", "text": "Sell your car and pay us by Friday.", "lang": "en", "jurisdiction": "UK"}).encode(),
+        json.dumps({"id": "g", "text": "Sell your car and pay us by Friday.", "lang": "en", "jurisdiction": "XX"}).encode(),
     ]))
     r = runner.invoke(app, ["check", "--jsonl", str(p)])
     lines = [json.loads(x) for x in r.stdout.splitlines()]
-    assert [x["id"] for x in lines] == ["a", "line-2", "b", "c", "d", "line-6", "e"]
+    assert [x["id"] for x in lines] == ["a", "line-2", "b", "c", "d", "line-6", "e", "f", "g"]
+    assert lines[7]["verdict"] == "block" and lines[7]["findings"][0]["rule_id"] == "UK-CONC.pressure-borrow-sell"
+    assert "jurisdiction" in lines[8]["error"]
     assert lines[0]["verdict"] == "pass"
     assert "error" in lines[1] and "error" in lines[3] and "error" in lines[4] and "error" in lines[5]
     assert lines[2]["verdict"] == "block" and lines[6]["verdict"] == "block"
@@ -139,3 +154,10 @@ def test_http_check(loaded_settings) -> None:  # type: ignore[no-untyped-def]
     assert unknown.headers["content-type"].startswith("application/problem+json")
     bad_lang = client.post("/v1/guard/check", json={"text": "Bonjour", "lang": "de"})
     assert bad_lang.status_code == 422
+    uk = client.post("/v1/guard/check", json={"text": "We will inform your employer about this debt.", "lang": "en",
+                                                "jurisdiction": "UK"})
+    assert uk.status_code == 200 and uk.json()["jurisdiction"] == "UK"
+    assert uk.json()["findings"][0]["rule_id"] == "UK-CONC.third-party-awareness"
+    too_long = client.post("/v1/guard/check", json={"text": "x" * 100_001})
+    assert too_long.status_code == 413
+    assert too_long.headers["content-type"].startswith("application/problem+json")

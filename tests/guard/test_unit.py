@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import ConfigError, InputValidationError
+from agent.errors import ConfigError, InputValidationError, PayloadTooLargeError
 from agent.firm import Firm
 from agent.guard import Guard, GuardContext, check
 from agent.guard.base import Finding
@@ -108,10 +108,19 @@ def test_no_rules_is_refused(firm: Firm) -> None:
         Guard(load_guard_policy(POLICY_FILE), firm=firm, rules=[])
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t", "x" * 1_000_001, "abc\x00def", "bad \udcff surrogate"])
+@pytest.mark.parametrize("text", ["", "   \n\t", "abc\x00def", "bad \udcff surrogate"])
 def test_bad_input_is_an_error_never_a_pass(guard: Guard, text: str) -> None:
     with pytest.raises(InputValidationError):
         guard.check(text)
+
+
+def test_too_long_is_refused_never_checked(guard: Guard) -> None:
+    limit = guard.policy.max_chars
+    assert limit == 100_000  # the shipped policy's HTTP / CLI maximum
+    with pytest.raises(PayloadTooLargeError) as err:
+        guard.check("x" * (limit + 1))
+    assert err.value.http_status == 413 and err.value.exit_code == 2
+    assert guard.check("Bonjour. " + "x" * (limit - 9)).verdict in ("pass", "warn")
 
 
 def test_module_level_check_builds_guard_lazily(guard: Guard) -> None:
@@ -134,7 +143,7 @@ def test_same_words_depend_on_context(guard: Guard) -> None:
     assert guard.check(text, GuardContext(debtor=build("disputed"))).verdict == "block"
     assert guard.check(text, GuardContext(debtor=build("over_indebted"))).verdict == "block"
     no_file = guard.check(text)
-    assert no_file.verdict == "block" and no_file.findings[0].missing_fact == "prescription_date"
+    assert no_file.verdict == "warn" and no_file.findings[0].missing_fact == "prescription_date"  # facts unknown: warn
 
 
 def test_seizure_needs_title_and_commissaire(guard: Guard) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from agent.firm import Firm
 from agent.guard.base import Finding, GuardContext
+from agent.guard.lexicon import LEXICON_DIR, CompiledEntry, load_lexicon
 from agent.guard.normalize import Doc
 from agent.guard.policy import GuardPolicy
-from agent.guard.prefilter import Gate, gate_of
 
 
 def rx(pattern: str) -> re.Pattern[str]:
@@ -34,27 +33,36 @@ class BaseRule:
     """A rule family. Subclasses set ``family``, ``scope`` and ``triggers`` and implement ``run``."""
 
     family: str = ""
-    scope: ClassVar[str] = "fr"  # "fr", "us" or "any"
+    scope: ClassVar[str] = "fr"  # "fr", "us", "uk" or "any"
     triggers: ClassVar[frozenset[str]] = frozenset()  # empty: always run
     needs_context: ClassVar[bool] = False  # runs even without trigger words when a context matters
 
     def __init__(self, policy: GuardPolicy, firm: Firm) -> None:
         self.policy = policy
         self.firm = firm
+        # knowledge/policy/lexicons/<family>.yaml, when the family has one: phrase entries run with the rule
+        self.lexicon: tuple[CompiledEntry, ...] = lexicon_of(self.family) if self.family else ()
 
     def applies(self, doc: Doc) -> bool:
+        """fr families judge every text except English text under US or UK rules; us / uk families judge
+        English text under their jurisdiction only; any: always."""
         if self.scope == "any":
             return True
-        us_mode = doc.jurisdiction == "US" and doc.lang == "en"
-        return us_mode if self.scope == "us" else not us_mode
+        frame = doc.jurisdiction if doc.lang == "en" and doc.jurisdiction in ("US", "UK") else "FR"
+        return frame == self.scope.upper()
 
     def check(self, doc: object, ctx: GuardContext) -> list[Finding]:
         assert isinstance(doc, Doc)
         if not self.applies(doc):
             return []
         if self.triggers and not self.needs_context and not doc.has_any(self.triggers):
-            return []
-        return self.run(doc, ctx)
+            out: list[Finding] = []
+        else:
+            out = self.run(doc, ctx)
+        if self.lexicon:
+            seen = {f.rule_id for f in out}
+            out.extend(f for f in lexicon_findings(self, doc, ctx, self.lexicon) if f.rule_id not in seen)
+        return out
 
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
         raise NotImplementedError
@@ -119,10 +127,7 @@ def clause(doc: Doc, start: int) -> str:
 
 
 def _clause_search(doc: Doc, pattern: re.Pattern[str], start: int) -> bool:
-    """``pattern.search(clause(doc, start)) is not None``; the clause starts at a word boundary of the
-    text (after a separator), so the prefilter of the whole text holds for it."""
-    rx_ = narrowed(doc, pattern)
-    return rx_ is not None and rx_.search(doc.sentence_text(start)) is not None
+    return pattern.search(doc.sentence_text(start)) is not None
 
 
 def negated(doc: Doc, start: int) -> bool:
@@ -130,14 +135,7 @@ def negated(doc: Doc, start: int) -> bool:
     flags = doc.clause_flags(start)
     got = flags.get("neg")
     if got is None:
-        text = clause(doc, start)
-        fake = narrowed(doc, _FAKE_NEG)
-        subbed = fake.sub(" ", text) if fake is not None else text
-        if subbed == text:
-            got = _clause_search(doc, _NEG, start)
-        else:  # the blanks put in may start new words: no prefilter on the rewritten clause
-            got = _NEG.search(subbed) is not None
-        flags["neg"] = got
+        got = flags["neg"] = _NEG.search(_FAKE_NEG.sub(" ", clause(doc, start))) is not None
     return got
 
 
@@ -182,97 +180,26 @@ def anchors_of(pattern: re.Pattern[str]) -> frozenset[str]:
     return found
 
 
-# Switch for the equivalence tests: False runs every pattern the reference way (no trigger prefilter).
-PREFILTER = True
-
-
 def first_valid(doc: Doc, pattern: re.Pattern[str], anchored: bool = True) -> list[re.Match[str]]:
     """Matches of ``pattern`` outside protected spans (the L111-8 text).
 
-    With ``anchored`` (default) the pattern only runs in the sentences holding one of its literal word
-    stems, which keeps big alternations cheap on long texts. Patterns with a branch made only of digits
-    or symbols must pass ``anchored=False``.
-
-    The prefilter (``agent.guard.prefilter``) changes no result: a pattern whose required word stems are
-    absent from the text cannot match anywhere, and a window holding none of the stems a match must
-    contain cannot hold a match, so both are skipped without running the pattern.
-    """
+    With ``anchored`` (default) the pattern only runs in the sentence windows holding one of its literal
+    word stems (``anchors_of``), so a pattern whose stems are absent costs a set lookup and big
+    alternations stay cheap on long texts. Patterns with a branch made only of digits or symbols must pass
+    ``anchored=False``. Plain ``re`` only: no private ``re._parser`` / ``re._compiler``."""
     norm = doc.norm
-    must: list[int] | None = None
-    rx_ = pattern
-    if PREFILTER:
-        gate = gate_of(pattern)
-        if gate.trivial:
-            rx_ = gate.reduced(gate.all_pieces)
-        else:
-            open_idx, reduced = _narrow(doc, pattern, gate)
-            if reduced is None:
-                return []
-            rx_ = reduced
-            must = _must_positions(doc, gate, open_idx)
     ranges = doc.windows(anchors_of(pattern)) if anchored else [(0, len(norm))]
     out = []
     for a, b in ranges:
-        if must is not None:
-            i = bisect_left(must, a)
-            if i == len(must) or must[i] >= b:
-                continue  # no word a match must hold starts in this window
-        for m in rx_.finditer(norm, a, b):
+        for m in pattern.finditer(norm, a, b):
             if doc.protected and doc.in_protected(m.start(), m.end()):
                 continue
             out.append(m)
     return out
 
 
-def _narrow(doc: Doc, pattern: re.Pattern[str], gate: Gate) -> tuple[tuple[int, ...], re.Pattern[str] | None]:
-    got = doc.narrowed.get(id(pattern))
-    if got is None:
-        open_idx = gate.open_pieces(doc)
-        got = doc.narrowed[id(pattern)] = (open_idx, gate.reduced(open_idx) if open_idx else None)
-    return got
-
-
-def narrowed(doc: Doc, pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``pattern`` without the alternatives that cannot match this text (None: none can).
-
-    Valid for a search over the whole text or over a part of it that starts at a word boundary."""
-    if not PREFILTER:
-        return pattern
-    gate = gate_of(pattern)
-    if gate.trivial:
-        return gate.reduced(gate.all_pieces)
-    return _narrow(doc, pattern, gate)[1]
-
-
-def _must_positions(doc: Doc, gate: Gate, open_idx: tuple[int, ...]) -> list[int] | None:
-    """Sorted start positions of words one of which every match must contain (None: unknown).
-
-    Each open alternative contributes the occurrences of its clause (phrases) with the fewest of them."""
-    prefixes = doc.prefixes
-    found: list[int] = []
-    for i in open_idx:
-        clauses = gate.clauses[i]
-        if clauses is None:
-            return None
-        best: list[int] | None = None
-        for c in clauses:
-            pos = [p for stem in c.stems.intersection(prefixes) for phrase in c.by_stem[stem]
-                   for p in doc.positions(phrase)]
-            pos.extend(p for phrase in c.loose for p in doc.positions(phrase))
-            if best is None or len(pos) < len(best):
-                best = pos
-                if len(best) <= 1:
-                    break
-        if best:
-            found.extend(best)
-    found.sort()
-    return found
-
-
 def search(doc: Doc, pattern: re.Pattern[str]) -> re.Match[str] | None:
-    """``pattern.search(doc.norm)``, skipped (or narrowed) when the prefilter proves it cannot match."""
-    rx_ = narrowed(doc, pattern)
-    return rx_.search(doc.norm) if rx_ is not None else None
+    return pattern.search(doc.norm)
 
 
 AGENCY_RX = rx(r"\b(?:nous|notre|nos|nous-memes|notre (?:cabinet|societe|agence|service)|nos (?:services|agents|equipes)|we|our|us)\b")
@@ -282,3 +209,55 @@ DEADLINE_RX = rx(
     r"|\bwithout (?:further )?(?:notice|delay)|\bright away|\bdemain|\btomorrow|\btoday|\baujourd'hui|\bdernier (?:avis|delai|rappel|avertissement)"
     r"|\bfinal (?:notice|warning|demand)|\blast (?:notice|warning|chance)|\bavant (?:saisie|poursuites|execution)"
 )
+
+
+# --- lexicon entries ------------------------------------------------------------------------------
+
+def lexicon_of(family: str) -> tuple[CompiledEntry, ...]:
+    """The compiled entries of ``knowledge/policy/lexicons/<family>.yaml`` (empty when there is none)."""
+    if not (LEXICON_DIR / f"{family.lower()}.yaml").is_file():
+        return ()
+    return load_lexicon(family)[1]
+
+
+def _has_fact(ctx: GuardContext, fact: str) -> bool:
+    debtor = ctx.debtor
+    if debtor is None:
+        return False
+    if fact == "court_title":
+        return debtor.title is not None and bool(debtor.title.court)
+    if fact == "enforceable_title":
+        return debtor.title is not None
+    if fact == "mandate_to_sue":
+        return debtor.creditor.mandate_to_sue
+    if fact == "business_debtor":
+        return debtor.kind == "business"
+    raise ValueError(f"unknown lexicon fact {fact!r}")
+
+
+def lexicon_findings(rule: BaseRule, doc: Doc, ctx: GuardContext, entries: tuple[CompiledEntry, ...]) -> list[Finding]:
+    """One finding per entry at most: its first match in a clause that is not informational and holds none
+    of the entry's lawful look-alikes. Without ``needs`` it blocks; with it: warn (missing_fact) without a
+    file, nothing when the file holds the fact, block when the file lacks it."""
+    out: list[Finding] = []
+    for c in entries:
+        entry = c.entry
+        if entry.lang != doc.lang:
+            continue
+        # whole-text scan: a lexicon phrase need not hold a literal anchor word (one linear pass per entry)
+        for m in first_valid(doc, c.pattern, anchored=False):
+            if informational(doc, m.start()):
+                continue
+            a, b = doc.sentence(m.start())
+            if c.lawful is not None and c.lawful.search(doc.norm, a, b):
+                continue
+            meta = Meta(entry.id, entry.explanation, entry.basis, entry.rewording, entry.rewording)
+            need = entry.needs
+            if need is None:
+                out.append(rule.make(doc, meta, m.start(), m.end()))
+            elif ctx.debtor is None:
+                out.append(rule.make(doc, meta, m.start(), m.end(), severity="warn", missing_fact=need))
+            elif not _has_fact(ctx, need):
+                out.append(rule.make(doc, meta, m.start(), m.end()))
+            break
+    return out

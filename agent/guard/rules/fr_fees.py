@@ -69,7 +69,9 @@ class FeesRule(BaseRule):
             b2b_item = _B2B_LAWFUL.search(m.group(0)) is not None
             if b2b_item and not us:
                 if debtor is None:
-                    return [self.make(doc, FEE_B2B_UNKNOWN, m.start(), m.end(), missing_fact="debtor_kind")]
+                    # lawful for a business debtor: a warning until the file says which kind it is
+                    return [self.make(doc, FEE_B2B_UNKNOWN, m.start(), m.end(), severity="warn",
+                                      missing_fact="debtor_kind")]
                 if debtor.kind == "business" and self.policy.business.late_penalties_allowed:
                     continue
             return [self.make(doc, FEE_US if us else FEE, m.start(), m.end())]

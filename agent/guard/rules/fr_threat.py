@@ -97,6 +97,48 @@ LEGAL_RX = rx(
 )
 
 
+# A short deadline (hours, today / tomorrow, "last notice") ...
+SHORT_DEADLINE_RX = rx(
+    r"\b(?:sous|dans les|dans un delai de|d'ici|within|in the next|in|under) (?:\d{1,2}|un|une|deux|trois|one|two|three) ?(?:h\b|heures?|hours?|hrs?\b)"
+    r"|\b(?:12|24|48|72) ?h(?:eures)?\b(?! ?\d)|\b(?:12|24|48|72)[- ]hours?\b"
+    r"|\bdernier (?:delai|avis|rappel|avertissement)|\bderniere (?:relance|chance|mise en demeure)|\bultime (?:relance|avis|delai)"
+    r"|\bfinal (?:notice|warning|demand|reminder)|\blast (?:chance|warning|notice)"
+    r"|\bimmediatement|\bimmediately|\bsans (?:plus )?(?:delai|attendre)|\bdes (?:aujourd'hui|demain|maintenant)"
+    r"|\b(?:d'ici|avant) (?:ce soir|demain|la fin de (?:la )?journee)|\b(?:by|before) (?:tonight|tomorrow|the end of (?:the )?day|close of business)"
+    r"|\b(?:aujourd'hui|today|tonight|ce soir) (?:meme|avant|before|by)\b"
+)
+# ... tied to a consequence or a deception in the same clause makes deadline pressure.
+CONSEQUENCE_RX = rx(
+    r"\bsinon\b(?! (?:merci|n'hesitez|vous pouvez|contactez))|\bfaute de quoi|\ba defaut\b|\bsous peine|\bau-dela|\bpasse ce delai|\bpasse cette date"
+    r"|\bavant (?:toute )?(?:poursuites?|saisie|execution|transmission|contentieux|procedure|action|mesures?|recouvrement force)"
+    r"|\bor else\b|\botherwise\b(?:,)?(?! (?:please|you (?:can|may)|simply|just|feel free|contact))|\bto avoid (?:any )?(?:fees|legal|further|additional|penalt|late fees|collection)"
+    r"|\bpour eviter (?:une |des |toute |toutes |les )?(?:poursuites?|procedures?|penalites?|majorations?|frais|actions?)|\bfailing (?:which|this|that|payment)|\bbefore (?:legal|court|we|further|enforcement|collection|action|proceedings)"
+    r"|\bafter (?:which|that|this)|\bif (?:you (?:do not|don't|fail)|not paid|payment is not)|\bsi vous ne (?:payez|reglez|regularisez|repondez)"
+    r"|\bsi (?:le|ce) (?:paiement|reglement|montant|solde) n'est pas"
+)
+
+
+def deadline_pressure_hits(doc: Doc) -> list[tuple[int, int]]:
+    """Short deadlines tied to a consequence (or a legal / seizure threat) in the same clause."""
+    cached = doc.cache.get("deadline")
+    if isinstance(cached, list):
+        return cached
+    out: list[tuple[int, int]] = []
+    threats = [h.start for h in legal_hits(doc)] + [h.start for h in seizure_hits(doc)]
+    tried = 0
+    for m in first_valid(doc, SHORT_DEADLINE_RX, anchored=False):
+        if tried >= 16 or out:  # bounded work per text
+            break
+        tried += 1
+        if negated(doc, m.start()) or informational(doc, m.start()):
+            continue
+        a, b = doc.sentence(m.start())
+        if CONSEQUENCE_RX.search(doc.norm, a, b) or any(a <= t < b for t in threats):
+            out.append((m.start(), m.end()))
+    doc.cache["deadline"] = out
+    return out
+
+
 @dataclass(frozen=True)
 class Hit:
     kind: str  # seizure | seizure-deadline | salary | bdf | guardian | arrest | criminal | legal
@@ -243,6 +285,15 @@ LEGAL_UNVERIFIED = Meta(
     "Trouvons ensemble une solution pour régler cette situation.",
     "Let's find a way to settle this together.",
 )
+DEADLINE_PRESSURE = Meta(
+    "FR-THREAT.deadline-pressure",
+    "A very short deadline ('sous 24 h', 'dernier délai') is tied to a consequence ('sinon', 'avant poursuites'): "
+    "manufactured urgency to force payment is an aggressive practice whatever the file holds. A plain due date "
+    "is fine.",
+    BASIS,
+    "Merci de nous indiquer d'ici le [date] la solution de paiement qui vous convient ; nous restons à votre écoute.",
+    "Please let us know by [date] which payment option suits you; we remain available.",
+)
 NOT_INTENDED = Meta(
     "FR-THREAT.action-not-intended",
     "The text threatens legal action but the creditor has not mandated the firm to sue (mandate_to_sue is false): "
@@ -273,6 +324,9 @@ class ThreatRule(BaseRule):
         "file", "filing", "issue", "bring", "judgment", "litigation", "small", "county", "our", "faire", "ferons",
         "fera", "allons", "vont", "va", "pourrons", "transmettre", "referred", "forwarded", "interdit", "interdiction",
         "interdite", "interdits", "pourrez", "pourriez", "banned", "barred", "blocked",
+        "sous", "dans", "d", "within", "in", "under", "12", "24", "48", "72", "dernier", "derniere", "ultime",
+        "final", "last", "immediatement", "immediately", "sans", "des", "avant", "by", "before", "aujourd",
+        "today", "tonight", "ce",
     )
 
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
@@ -283,7 +337,11 @@ class ThreatRule(BaseRule):
             if DEADLINE_RX.search(sent):
                 out.append(self.make(doc, SEIZURE_DEADLINE, hit.start, hit.end))
             if debtor is None:
-                out.append(self.make(doc, SEIZURE_NO_TITLE, hit.start, hit.end, missing_fact="enforceable_title"))
+                if AGENCY_ACTOR_RX.search(sent):  # only a commissaire de justice seizes, whatever the file
+                    out.append(self.make(doc, SEIZURE_AGENCY, hit.start, hit.end))
+                else:  # lawful with a title: a warning until the file says
+                    out.append(self.make(doc, SEIZURE_NO_TITLE, hit.start, hit.end, severity="warn",
+                                         missing_fact="enforceable_title"))
             elif debtor.title is None:
                 out.append(self.make(doc, SEIZURE_NO_TITLE, hit.start, hit.end))
             elif hit.kind == "salary" and not COURT_RX.search(sent):
@@ -295,11 +353,14 @@ class ThreatRule(BaseRule):
         metas = {"bdf": BDF, "guardian": GUARDIAN, "arrest": ARREST, "criminal": CRIMINAL}
         for hit in other_threat_hits(doc):
             out.append(self.make(doc, metas[hit.kind], hit.start, hit.end))
+        for a, b in deadline_pressure_hits(doc)[:1]:
+            out.append(self.make(doc, DEADLINE_PRESSURE, a, b))
         legal = legal_hits(doc)
         if legal:
             hit = legal[0]
-            if debtor is None:
-                out.append(self.make(doc, LEGAL_UNVERIFIED, hit.start, hit.end, missing_fact="prescription_date"))
+            if debtor is None:  # lawful for a live, undisputed, mandated debt: a warning until the file says
+                out.append(self.make(doc, LEGAL_UNVERIFIED, hit.start, hit.end, severity="warn",
+                                     missing_fact="prescription_date"))
             elif not debtor.creditor.mandate_to_sue:
                 level = self.policy.action_not_intended
                 if level != "off":

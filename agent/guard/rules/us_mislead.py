@@ -9,7 +9,7 @@ from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
 from agent.guard.rules._common import DEADLINE_RX, BaseRule, Meta, allowed_context, first_valid, rx
 from agent.guard.rules.fr_officer import _CASE_NO, _JUDICIAL, _OFFICER_ACT, _OFFICIAL
-from agent.guard.rules.fr_threat import legal_hits, other_threat_hits, seizure_hits
+from agent.guard.rules.fr_threat import deadline_pressure_hits, legal_hits, other_threat_hits, seizure_hits
 
 BASIS = "FDCPA 15 U.S.C. 1692e"
 ATTORNEY_RX = rx(r"\b(?:our|my) (?:attorneys?|lawyers?|law firm|legal counsel)\b|\battorney at law\b|\besq\.")
@@ -37,6 +37,16 @@ GUARDIAN = Meta("US-MISLEAD.family-threat", "Threats about guardianship, childre
                 BASIS + "(5); 1692d", None, "Let's find a payment arrangement that works for you.")
 
 
+DEADLINE_PRESSURE = Meta(
+    "US-MISLEAD.deadline-pressure",
+    "A very short deadline ('within 24 hours', 'final notice') is tied to a consequence ('or else', 'before legal "
+    "action'): false urgency to force payment is a false or misleading representation.",
+    "FDCPA 15 U.S.C. 1692e(5), 1692e(10), 1692f; Reg F 12 CFR 1006.18",
+    None,
+    "Please let us know by [date] which payment option works for you.",
+)
+
+
 class UsMisleadRule(BaseRule):
     family = "US-MISLEAD"
     scope = "us"
@@ -47,8 +57,8 @@ class UsMisleadRule(BaseRule):
         for hit in seizure_hits(doc)[:1]:
             if DEADLINE_RX.search(hit.detail):
                 out.append(self.make(doc, SEIZE_DEADLINE, hit.start, hit.end))
-            if debtor is None:
-                out.append(self.make(doc, GARNISH, hit.start, hit.end, missing_fact="judgment"))
+            if debtor is None:  # lawful after a judgment: a warning until the file says
+                out.append(self.make(doc, GARNISH, hit.start, hit.end, severity="warn", missing_fact="judgment"))
             elif debtor.title is None:
                 out.append(self.make(doc, GARNISH, hit.start, hit.end))
         metas = {"arrest": ARREST, "criminal": CRIMINAL, "guardian": GUARDIAN}
@@ -69,10 +79,13 @@ class UsMisleadRule(BaseRule):
             if not allowed_context(doc, m.start()):
                 out.append(self.make(doc, ATTORNEY, m.start(), m.end()))
                 break
+        for a, b in deadline_pressure_hits(doc)[:1]:
+            out.append(self.make(doc, DEADLINE_PRESSURE, a, b))
         legal = legal_hits(doc)
         if legal:
             if debtor is None:
-                out.append(self.make(doc, UNVERIFIED, legal[0].start, legal[0].end, missing_fact="time_barred"))
+                out.append(self.make(doc, UNVERIFIED, legal[0].start, legal[0].end, severity="warn",
+                                     missing_fact="time_barred"))
             elif not debtor.creditor.mandate_to_sue and self.policy.action_not_intended != "off":
                 level: Literal["block", "warn"] = "block" if self.policy.action_not_intended == "block" else "warn"
                 out.append(self.make(doc, NOT_INTENDED, legal[0].start, legal[0].end, severity=level))
