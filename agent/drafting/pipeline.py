@@ -25,6 +25,8 @@ from agent.errors import InputValidationError
 from agent.guard.base import Finding, GuardContext, GuardReport
 from agent.lang import resolve as resolve_lang
 from agent.plans.models import PlanOption
+from agent.understanding.effects import apply_analysis
+from agent.understanding.helplines import load_helplines
 
 if TYPE_CHECKING:
     from agent.guard import Guard
@@ -164,19 +166,27 @@ class DraftingService:
         channel = req.channel or file.preferred_channel
         length: Length = overrides.get("length") or _length_for(channel)
         vector = self.rt.index.embed_query(message[:2000])  # one embedding serves intent, guidelines, history
-        detected = self.detector.detect(message, vector=vector)
-        options = self.quote(file)
+        today = self.settings.effective_today()  # CLOCK
+        analysis = self.detector.analyse(message, today=today, vector=vector)
+        detected = self.detector.detect(message, vector=vector, analysis=analysis)
+        crisis = analysis.has("crisis")
+        options = [] if crisis else self.quote(file)  # a crisis message never gets a payment demand
         months = overrides.get("plan_months") or req.plan_months
         chosen = self.chosen_for_months(file, months) if months and options else None
         if chosen is not None and all(o.id != chosen.id for o in options):
             options = [*options, chosen]
         values, sources = F.build_values(file, self.rt.firm, lang, options, chosen)
+        values["helpline"] = load_helplines(self.settings.prompts_dir / "intents" / "helplines.yaml").text(
+            file.timezone, lang)
+        sources["helpline"] = "prompts/intents/helplines.yaml"
         sit = F.situation(file)
         if overrides.get("empathetic"):
             sit["vulnerable"] = True
         intent = detected.intent
-        if chosen is not None and intent not in ("dispute", "stop_contact", "third_party", "already_paid"):
+        if chosen is not None and intent not in ("dispute", "stop_contact", "third_party", "already_paid", "crisis"):
             intent = "asks_for_plan"
+        if crisis:
+            intent = "crisis"
         hist = [HistoryRef(at=h.at, channel=h.channel, excerpt=h.text[:240], score=h.score)
                 for h in self.rt.index.search_history(file.id, message, k=2, vector=vector)]
         citations = self.retrieve(message[:2000], lang, vector=vector)
@@ -214,6 +224,14 @@ class DraftingService:
                                                "message used instead", "attempts": comp.attempts})
                 report = safe_report
         draft = self._assemble(req, inp, detected, comp, report)
+        if record and detected.analysis is not None:
+            with self.rt.session() as s:
+                changes = apply_analysis(s, draft.debtor_id, detected.analysis, now=dt.datetime.now(dt.UTC),  # CLOCK
+                                         channel=draft.channel)
+                if changes:
+                    audit.append(s, "debtor.file_updated_from_message", actor=actor, debtor_id=draft.debtor_id,
+                                 payload={"changes": changes, "draft_id": draft.id})
+            draft = draft.model_copy(update={"file_changes": changes})
         if record:
             with self.rt.session() as s:
                 audit.append(s, "draft.generated", actor=actor, debtor_id=draft.debtor_id,
@@ -234,9 +252,12 @@ class DraftingService:
         label_fr, label_en, days = NEXT_LABELS[comp.next_action]
         today = self.settings.effective_today()
         due = self.calendar(inp.file).next_business_day(today + dt.timedelta(days=days)) if days else None
+        analysis = detected.analysis
         return Draft(
             id=uuid.uuid4().hex, debtor_id=inp.file.id, text=comp.text, language=inp.lang, channel=inp.channel,
-            intent=inp.intent, intent_confidence=detected.confidence, citations=cited, facts=facts,
+            intent=inp.intent, intent_confidence=detected.confidence,
+            intents=analysis.intents if analysis else [], details=analysis.details if analysis else [],
+            injection_suspected=analysis.injection_suspected if analysis else False, citations=cited, facts=facts,
             history=inp.history, plan_options=inp.plan_options, chosen_option_id=comp.chosen_option_id,
             next_action=NextAction(code=comp.next_action, label=label_fr if inp.lang == "fr" else label_en,
                                    due_date=due),

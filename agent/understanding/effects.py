@@ -1,0 +1,43 @@
+"""What the debtor said changes the file: a crisis flags it and opens an agent task at once; a stop
+request records the opt-out for the channels it names (the cadence then skips them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from agent.db import models as m
+from agent.understanding.models import Analysis
+
+# A stop request naming no channel stops calls and messages; letters stay (the stop_contact replies say so).
+DEFAULT_STOP_CHANNELS = ("phone", "sms", "email")
+
+
+def apply_analysis(session: Any, debtor_id: str, analysis: Analysis, *, now: dt.datetime,
+                   channel: str | None = None) -> dict[str, Any]:
+    """Update the debtor row and open tasks; returns what changed (for the audit trail)."""
+    row = session.get(m.Debtor, debtor_id)
+    changes: dict[str, Any] = {}
+    if row is None:
+        return changes
+    if analysis.has("crisis"):
+        row.vulnerable = True
+        if row.status == "active":
+            row.status = "on_hold"
+            row.hold_reason = "crisis: the debtor's message shows distress or a vulnerability (agent review)"
+        evidence = next((i.evidence for i in analysis.intents if i.label == "crisis"), "")
+        session.add(m.Task(debtor_id=debtor_id, kind="crisis", created_at=now,
+                           payload={"evidence": evidence[:200], "confidence": analysis.confidence("crisis"),
+                                    "channel": channel or ""}))
+        changes["crisis"] = {"vulnerable": True, "status": row.status, "task": "crisis"}
+    if analysis.has("stop_contact"):
+        named = [c for c in analysis.stop_channels if c in ("phone", "sms", "email", "letter")]
+        wanted = named or list(DEFAULT_STOP_CHANNELS)
+        current = list(row.opt_outs or [])
+        added = [c for c in wanted if c not in current]
+        if added:
+            row.opt_outs = [*current, *added]  # a new list: the JSON column sees the change
+        changes["opt_outs"] = {"added": added, "now": list(row.opt_outs or [])}
+    if changes:
+        session.flush()
+    return changes

@@ -1,0 +1,80 @@
+"""Retrain the learned layer from the corpus: fit on TRAIN, calibrate thresholds on DEV, never read TEST."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from agent.kb.embeddings import OfflineEmbeddings
+from agent.understanding.classifier import Classifier, fit_ovr, normalise
+from agent.understanding.corpus_io import Item, load_items, split_digest
+from agent.understanding.models import LABELS
+
+# recall wanted on DEV for the labels whose miss is the costliest; the others maximise F1
+RECALL_TARGETS = {"crisis": 0.99, "stop_contact": 0.97}
+LEARNED = tuple(lab for lab in LABELS if lab != "other")
+
+
+def _matrix(items: list[Item], emb: OfflineEmbeddings, batch: int = 64) -> np.ndarray:
+    vecs: list[list[float]] = []
+    for i in range(0, len(items), batch):
+        vecs.extend(emb.embed_documents([it.text[:2000] for it in items[i:i + batch]]))
+    return normalise(np.asarray(vecs, dtype=np.float64))
+
+
+def _targets(items: list[Item]) -> np.ndarray:
+    return np.array([[1.0 if lab in it.labels else 0.0 for lab in LEARNED] for it in items])
+
+
+def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> np.ndarray:
+    """Per-label threshold on DEV: for crisis/stop_contact the highest one whose recall (rules OR
+    classifier) meets the target; for the others the one maximising F1 of rules OR classifier."""
+    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    out = np.full(p.shape[1], 0.5)
+    for j, lab in enumerate(LEARNED):
+        pos = y[:, j] > 0
+        if not pos.any():
+            out[j] = 0.95  # nothing to calibrate on: the classifier stays quiet for this label
+            continue
+        r = rule[:, j] if rule is not None else np.zeros(len(y), dtype=bool)
+        best_t, best_f = (float(grid[0]), -1.0)  # recall targets: the lowest threshold unless a higher one suffices
+        for t in grid:
+            pred = r | (p[:, j] >= t)
+            tp = float((pred & pos).sum())
+            recall = tp / pos.sum()
+            prec = tp / max(pred.sum(), 1)
+            f1 = 2 * prec * recall / max(prec + recall, 1e-9)
+            if lab in RECALL_TARGETS:
+                if recall >= RECALL_TARGETS[lab]:
+                    best_t = float(t)  # grid ascends: the last that still meets the target
+            elif f1 > best_f:
+                best_t, best_f = float(t), f1
+        out[j] = best_t
+    return out
+
+
+def train(corpus: Path, emb: OfflineEmbeddings, out: Path) -> Classifier:
+    from agent.understanding.analyzer import Analyzer
+
+    tr, dev = load_items(corpus, "train"), load_items(corpus, "dev")
+    xt, yt = _matrix(tr, emb), _targets(tr)
+    w, b = fit_ovr(xt, yt)
+    xd, yd = _matrix(dev, emb), _targets(dev)
+    pd = 1.0 / (1.0 + np.exp(-(xd @ w + b)))
+    rules_only = Analyzer(out.parent, None, use_model=False)
+    rule = np.array([[any(s.label == lab and s.method.startswith("rule") for s in
+                          rules_only.analyse(it.text, today=dt.date(2000, 1, 1)).intents) for lab in LEARNED]
+                     for it in dev], dtype=bool)
+    thresholds = calibrate(pd, yd, rule)
+    manifest: dict[str, object] = {
+        "embedding": emb.name, "dim": int(xt.shape[1]), "labels": list(LEARNED),
+        "train_sha256": split_digest(corpus, "train"), "dev_sha256": split_digest(corpus, "dev"),
+        "train_items": len(tr), "dev_items": len(dev),
+        "thresholds": {lab: float(t) for lab, t in zip(LEARNED, thresholds, strict=True)},
+        "trainer": "agent.understanding.train (one-vs-rest logistic regression, Adam, l2=1e-3, 400 epochs)",
+    }
+    clf = Classifier(labels=LEARNED, weights=w, bias=b, thresholds=thresholds, manifest=manifest)
+    clf.save(out)
+    return clf
