@@ -30,12 +30,9 @@ _PRIMARY_MAP: dict[str, Intent] = {"prescription": "dispute", "complaint": "othe
 
 
 def primary_intent(analysis: Analysis) -> Intent:
-    """The draft's single intent: the highest-priority label that has a reply of its own."""
-    for score in analysis.intents:
-        label = _PRIMARY_MAP.get(score.label, score.label)
-        if label in INTENTS and (label != "other" or len(analysis.intents) == 1):
-            return label
-    return "other"
+    """The draft's single intent: the analysis' primary label, as a label that has a reply of its own."""
+    label = _PRIMARY_MAP.get(analysis.primary, analysis.primary)
+    return next((i for i in INTENTS if i == label), "other")
 
 class IntentResult(BaseModel):
     intent: Intent
@@ -104,7 +101,7 @@ class IntentDetector:
         """The primary intent (compatibility with the single-intent draft)."""
         a = analysis or self.analyse(message, today=today or dt.date(2000, 1, 1), vector=vector)
         intent = primary_intent(a)
-        score = next((x for x in a.intents if _PRIMARY_MAP.get(x.label, x.label) == intent), a.intents[0])
+        score = next((x for x in a.intents if x.label == a.primary), a.intents[0])
         method = {"rule+classifier": "rule", "classifier": "classifier"}.get(score.method, score.method)
         return IntentResult(intent=intent, confidence=score.confidence, method=method, evidence=score.evidence,
                             analysis=a)

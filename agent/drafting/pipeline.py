@@ -169,7 +169,7 @@ class DraftingService:
         today = self.settings.effective_today()  # CLOCK
         analysis = self.detector.analyse(message, today=today, vector=vector)
         detected = self.detector.detect(message, vector=vector, analysis=analysis)
-        crisis = analysis.has("crisis")
+        crisis = analysis.primary == "crisis"  # a possible crisis (classifier alone, beside rules) opens a task
         options = [] if crisis else self.quote(file)  # a crisis message never gets a payment demand
         months = overrides.get("plan_months") or req.plan_months
         chosen = self.chosen_for_months(file, months) if months and options else None

@@ -75,10 +75,12 @@ class Analyzer:
                                        method="classifier" if probs else "fallback"))
         rank = {lab: i for i, lab in enumerate(PRIORITY)}
         intents.sort(key=lambda s: rank[s.label])
+        ruled = [s for s in intents if s.method.startswith("rule")]
+        primary = (ruled or intents)[0].label
         stop_channels: list[str] = []
         if "stop_contact" in hits:
             h = hits["stop_contact"]
             stop_channels = self.lexicon.channels_in(p.folded[max(0, h.start - 30):h.end + 50])
-        return Analysis(intents=intents, primary=intents[0].label, details=self.extractor.extract(p, today),
+        return Analysis(intents=intents, primary=primary, details=self.extractor.extract(p, today),
                         injection_suspected=self.rules.injection(p.folded), warnings=warnings,
                         learned=bool(probs), stop_channels=stop_channels)

@@ -21,16 +21,21 @@ def apply_analysis(session: Any, debtor_id: str, analysis: Analysis, *, now: dt.
     if row is None:
         return changes
     if analysis.has("crisis"):
-        row.vulnerable = True
-        if row.status == "active":
-            row.status = "on_hold"
-            row.hold_reason = "crisis: the debtor's message shows distress or a vulnerability (agent review)"
+        # the reply was a crisis reply (primary label): hold the file; a possible crisis the classifier
+        # alone saw beside other labels opens the same task for a person to read, without the hold
+        confirmed = analysis.primary == "crisis"
+        if confirmed:
+            row.vulnerable = True
+            if row.status == "active":
+                row.status = "on_hold"
+                row.hold_reason = "crisis: the debtor's message shows distress or a vulnerability (agent review)"
         evidence = next((i.evidence for i in analysis.intents if i.label == "crisis"), "")
         session.add(m.Task(debtor_id=debtor_id, kind="crisis", created_at=now,
                            payload={"evidence": evidence[:200], "confidence": analysis.confidence("crisis"),
-                                    "channel": channel or ""}))
-        changes["crisis"] = {"vulnerable": True, "status": row.status, "task": "crisis"}
-    if analysis.has("stop_contact"):
+                                    "channel": channel or "", "possible_only": not confirmed}))
+        changes["crisis"] = {"vulnerable": bool(row.vulnerable), "status": row.status, "task": "crisis",
+                             "possible_only": not confirmed}
+    if analysis.ruled("stop_contact"):  # opt-outs only on the debtor's own words, never a classifier guess
         named = [c for c in analysis.stop_channels if c in ("phone", "sms", "email", "letter")]
         wanted = named or list(DEFAULT_STOP_CHANNELS)
         current = list(row.opt_outs or [])

@@ -54,6 +54,8 @@ class Detail(BaseModel):
 
 class Analysis(BaseModel):
     intents: list[IntentScore]  # every label present (never empty; "other" alone when nothing applies)
+    # the draft's single label: the highest-priority label a rule found; the classifier's labels decide
+    # only when no rule fired (they stay listed, with their confidence, for the agent)
     primary: Label
     details: list[Detail] = Field(default_factory=list)
     injection_suspected: bool = False
@@ -63,6 +65,10 @@ class Analysis(BaseModel):
 
     def has(self, label: Label) -> bool:
         return any(i.label == label for i in self.intents)
+
+    def ruled(self, label: Label) -> bool:
+        """A rule phrase (not the classifier alone) found this label."""
+        return any(i.label == label and i.method.startswith("rule") for i in self.intents)
 
     def confidence(self, label: Label) -> float:
         return next((i.confidence for i in self.intents if i.label == label), 0.0)

@@ -44,7 +44,8 @@ class Rules:
         for label, by_lang in data.labels.items():
             phrases = [p for block in by_lang.values() for p in _lines(block)]
             try:
-                self._patterns[label] = re.compile("|".join(f"(?:{p})" for p in phrases))
+                # phrases start at a word start: the look-behind lets the scan skip mid-word positions fast
+                self._patterns[label] = re.compile(r"(?<![a-z0-9])(?:" + "|".join(f"(?:{p})" for p in phrases) + ")")
             except re.error as exc:
                 raise ConfigError(f"{origin}: label {label}: bad pattern ({exc})") from exc
             self._conf[label] = data.confidence.get(label, default)

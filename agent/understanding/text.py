@@ -11,6 +11,16 @@ from agent.lang import fold
 MAX_CHARS = 20_000  # longer input is analysed on its first MAX_CHARS characters (a warning says so)
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[a-zA-Z/!][^<>]{0,2000}>", re.S | re.I)
 _WS = re.compile(r"\s+")
+_FOLDED: dict[str, str] = {}  # per-character fold, cached (the alphabet of messages is small)
+
+
+def _fold_char(ch: str) -> str:
+    f = _FOLDED.get(ch)
+    if f is None:
+        f = " " if ch.isspace() else fold(ch)
+        if len(_FOLDED) < 50_000:
+            _FOLDED[ch] = f
+    return f
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ def prepare(message: str) -> Prepared:
     else:
         prev_space = False
         for i, ch in enumerate(text):
-            f = " " if ch.isspace() else fold(ch)
+            f = _fold_char(ch)
             if f == " ":
                 if prev_space:
                     continue

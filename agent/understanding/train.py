@@ -15,6 +15,8 @@ from agent.understanding.models import LABELS
 # recall wanted on DEV for the labels whose miss is the costliest; the others maximise F1
 RECALL_TARGETS = {"crisis": 0.99, "stop_contact": 0.97}
 LEARNED = tuple(lab for lab in LABELS if lab != "other")
+MIN_DEV_POSITIVES = 3
+MAX_FALSE_ALARM = 0.15
 
 
 def _matrix(items: list[Item], emb: OfflineEmbeddings, batch: int = 64) -> np.ndarray:
@@ -29,27 +31,35 @@ def _targets(items: list[Item]) -> np.ndarray:
 
 
 def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> np.ndarray:
-    """Per-label threshold on DEV: for crisis/stop_contact the highest one whose recall (rules OR
-    classifier) meets the target; for the others the one maximising F1 of rules OR classifier."""
-    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    """Per-label threshold on DEV, applied to "rules OR classifier".
+
+    crisis / stop_contact: the highest threshold whose recall meets the target, but never one that
+    raises a false alarm on more than MAX_FALSE_ALARM of the dev negatives (a crisis alarm holds the
+    file and opens a task: flagging most messages would make it meaningless); when the target cannot be
+    met within that cap, the lowest threshold within the cap. Other labels: the threshold maximising F1.
+    """
     out = np.full(p.shape[1], 0.5)
     for j, lab in enumerate(LEARNED):
         pos = y[:, j] > 0
-        if not pos.any():
-            out[j] = 0.95  # nothing to calibrate on: the classifier stays quiet for this label
+        if pos.sum() < MIN_DEV_POSITIVES:
+            out[j] = 0.5 if pos.any() else 0.95  # too few to calibrate on: a neutral (or quiet) threshold
             continue
         r = rule[:, j] if rule is not None else np.zeros(len(y), dtype=bool)
-        best_t, best_f = (float(grid[0]), -1.0)  # recall targets: the lowest threshold unless a higher one suffices
-        for t in grid:
+        if lab in RECALL_TARGETS:
+            grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+            allowed = [float(t) for t in grid
+                       if ((r | (p[:, j] >= t)) & ~pos).sum() <= MAX_FALSE_ALARM * max((~pos).sum(), 1)]
+            meeting = [t for t in allowed if ((r | (p[:, j] >= t))[pos]).mean() >= RECALL_TARGETS[lab]]
+            out[j] = max(meeting) if meeting else (min(allowed) if allowed else 0.95)
+            continue
+        best_t, best_f = 0.5, -1.0
+        for t in np.round(np.arange(0.3, 0.96, 0.01), 2):  # a sane band: a small dev split is noisy
             pred = r | (p[:, j] >= t)
             tp = float((pred & pos).sum())
             recall = tp / pos.sum()
             prec = tp / max(pred.sum(), 1)
             f1 = 2 * prec * recall / max(prec + recall, 1e-9)
-            if lab in RECALL_TARGETS:
-                if recall >= RECALL_TARGETS[lab]:
-                    best_t = float(t)  # grid ascends: the last that still meets the target
-            elif f1 > best_f:
+            if f1 > best_f:
                 best_t, best_f = float(t), f1
         out[j] = best_t
     return out
