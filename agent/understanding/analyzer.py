@@ -81,6 +81,9 @@ class Analyzer:
         if "stop_contact" in hits:
             h = hits["stop_contact"]
             stop_channels = self.lexicon.channels_in(p.folded[max(0, h.start - 30):h.end + 50])
-        return Analysis(intents=intents, primary=primary, details=self.extractor.extract(p, today),
+        details = self.extractor.extract(p, today)
+        if not any(s.label == "third_party" for s in intents):  # a debtor's own relatives are no role
+            details = [d for d in details if d.kind != "third_party_role"]
+        return Analysis(intents=intents, primary=primary, details=details,
                         injection_suspected=self.rules.injection(p.folded), warnings=warnings,
                         learned=bool(probs), stop_channels=stop_channels)

@@ -214,10 +214,10 @@ class Extractor:
                     used.append((a, b))
         # contact preferences
         for m in lx.prefer.finditer(folded):
-            tail = folded[m.end():m.end() + 40]
+            tail = folded[m.start():m.end() + 40]  # the cue may name the channel itself ("text me")
             for name, rx in lx.channels:
                 if (c := rx.search(tail)) is not None:
-                    a, b = p.span(m.start(), m.end() + c.end())
+                    a, b = p.span(m.start(), max(m.end(), m.start() + c.end()))
                     add("channel_preference", a, b, name)
                     break
         for name, rx in lx.time_cues:
