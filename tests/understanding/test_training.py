@@ -129,3 +129,28 @@ def test_training_needs_train_and_dev(tmp_path: Path, missing: str) -> None:
             _write(tmp_path / "c", split, [("x", ["other"])])
     with pytest.raises(NotFoundError):
         train(tmp_path / "c", BagOfWords(), tmp_path / "m.npz")
+
+
+def test_the_cli_retrains_from_a_corpus_folder(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    _write(corpus, "train", [("please stop calling me", ["stop_contact"]), ("i lost my job", ["hardship"]),
+                             ("thanks", ["other"])])
+    _write(corpus, "dev", [("stop calling", ["stop_contact"])])
+    out = tmp_path / "model.npz"
+    for name in ("rules.yaml", "details.yaml"):
+        (tmp_path / name).write_text((INTENTS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "AMIABLE_DATA_DIR": str(tmp_path / "data")}
+    run = subprocess.run([sys.executable, "-m", "agent.cli.main", "intents", "train", "--corpus", str(corpus),
+                          "--out", str(out)], capture_output=True, text=True, env=env, timeout=300,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["train_sha256"] == split_digest(corpus, "train")
+    assert out.is_file() and out.with_suffix(".json").is_file()
+    missing = subprocess.run([sys.executable, "-m", "agent.cli.main", "intents", "train", "--corpus",
+                              str(tmp_path / "nowhere"), "--out", str(out)], capture_output=True, text=True, env=env,
+                             timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert missing.returncode == 2 and "no corpus folder" in missing.stderr
