@@ -92,6 +92,7 @@ class Draft(BaseModel):
     intents: list[IntentScore] = Field(default_factory=list)  # every intent found, each with its confidence
     details: list[Detail] = Field(default_factory=list)  # offers, dates, payments claimed, preferences (spans)
     injection_suspected: bool = False  # the message tries to instruct the system: agent, beware
+    stop_channels: list[str] = Field(default_factory=list)  # channels a stop request names (empty: none named)
     file_changes: dict[str, Any] = Field(default_factory=dict)  # what the message changed (opt-outs, crisis hold)
     citations: list[Citation]
     facts: list[Fact]

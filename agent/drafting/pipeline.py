@@ -25,7 +25,7 @@ from agent.errors import InputValidationError
 from agent.guard.base import Finding, GuardContext, GuardReport
 from agent.lang import resolve as resolve_lang
 from agent.plans.models import PlanOption
-from agent.understanding.effects import apply_analysis
+from agent.understanding.effects import apply_draft
 from agent.understanding.helplines import load_helplines
 
 if TYPE_CHECKING:
@@ -224,13 +224,9 @@ class DraftingService:
                                                "message used instead", "attempts": comp.attempts})
                 report = safe_report
         draft = self._assemble(req, inp, detected, comp, report)
-        if record and detected.analysis is not None:
+        if record:
             with self.rt.session() as s:
-                changes = apply_analysis(s, draft.debtor_id, detected.analysis, now=dt.datetime.now(dt.UTC),  # CLOCK
-                                         channel=draft.channel)
-                if changes:
-                    audit.append(s, "debtor.file_updated_from_message", actor=actor, debtor_id=draft.debtor_id,
-                                 payload={"changes": changes, "draft_id": draft.id})
+                changes = apply_draft(s, draft, actor=actor, now=dt.datetime.now(dt.UTC))  # CLOCK
             draft = draft.model_copy(update={"file_changes": changes})
         if record:
             with self.rt.session() as s:
@@ -257,7 +253,8 @@ class DraftingService:
             id=uuid.uuid4().hex, debtor_id=inp.file.id, text=comp.text, language=inp.lang, channel=inp.channel,
             intent=inp.intent, intent_confidence=detected.confidence,
             intents=analysis.intents if analysis else [], details=analysis.details if analysis else [],
-            injection_suspected=analysis.injection_suspected if analysis else False, citations=cited, facts=facts,
+            injection_suspected=analysis.injection_suspected if analysis else False,
+            stop_channels=analysis.stop_channels if analysis else [], citations=cited, facts=facts,
             history=inp.history, plan_options=inp.plan_options, chosen_option_id=comp.chosen_option_id,
             next_action=NextAction(code=comp.next_action, label=label_fr if inp.lang == "fr" else label_en,
                                    due_date=due),

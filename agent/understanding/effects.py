@@ -4,10 +4,14 @@ request records the opt-out for the channels it names (the cadence then skips th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from agent import audit
 from agent.db import models as m
 from agent.understanding.models import Analysis
+
+if TYPE_CHECKING:
+    from agent.drafting.models import Draft
 
 # A stop request naming no channel stops calls and messages; letters stay (the stop_contact replies say so).
 DEFAULT_STOP_CHANNELS = ("phone", "sms", "email")
@@ -30,9 +34,12 @@ def apply_analysis(session: Any, debtor_id: str, analysis: Analysis, *, now: dt.
                 row.status = "on_hold"
                 row.hold_reason = "crisis: the debtor's message shows distress or a vulnerability (agent review)"
         evidence = next((i.evidence for i in analysis.intents if i.label == "crisis"), "")
-        session.add(m.Task(debtor_id=debtor_id, kind="crisis", created_at=now,
-                           payload={"evidence": evidence[:200], "confidence": analysis.confidence("crisis"),
-                                    "channel": channel or "", "possible_only": not confirmed}))
+        open_task = session.query(m.Task).filter(m.Task.debtor_id == debtor_id, m.Task.kind == "crisis",
+                                                 m.Task.status == "open").first()
+        if open_task is None:  # one open crisis task per file, however many drafts or revisions follow
+            session.add(m.Task(debtor_id=debtor_id, kind="crisis", created_at=now,
+                               payload={"evidence": evidence[:200], "confidence": analysis.confidence("crisis"),
+                                        "channel": channel or "", "possible_only": not confirmed}))
         changes["crisis"] = {"vulnerable": bool(row.vulnerable), "status": row.status, "task": "crisis",
                              "possible_only": not confirmed}
     if analysis.ruled("stop_contact"):  # opt-outs only on the debtor's own words, never a classifier guess
@@ -45,4 +52,21 @@ def apply_analysis(session: Any, debtor_id: str, analysis: Analysis, *, now: dt.
         changes["opt_outs"] = {"added": added, "now": list(row.opt_outs or [])}
     if changes:
         session.flush()
+    return changes
+
+
+def apply_draft(session: Any, draft: Draft, *, actor: str, now: dt.datetime) -> dict[str, Any]:
+    """Apply what a recorded draft's analysis says to the file, and audit it (caller's transaction).
+
+    Used wherever a draft is recorded (the pipeline with ``record=True``, the console's conversations)."""
+    if not draft.intents:
+        return {}
+    ruled = [i for i in draft.intents if i.method.startswith("rule")]
+    primary = "crisis" if draft.intent == "crisis" else (ruled or draft.intents)[0].label
+    analysis = Analysis(intents=draft.intents, primary=primary, details=draft.details,
+                        injection_suspected=draft.injection_suspected, stop_channels=draft.stop_channels)
+    changes = apply_analysis(session, draft.debtor_id, analysis, now=now, channel=draft.channel)
+    if changes:
+        audit.append(session, "debtor.file_updated_from_message", actor=actor, debtor_id=draft.debtor_id,
+                     payload={"changes": changes, "draft_id": draft.id})
     return changes

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from agent.cadence import planner_for
+from agent.conversations import make_draft
 from agent.db import models as m
 from agent.drafting.models import DraftRequest
 from agent.understanding.helplines import load_helplines
@@ -59,6 +60,12 @@ def test_crisis_gets_the_helpline_never_a_payment_demand(service) -> None:  # ty
         assert row.vulnerable and row.status == "on_hold"
         tasks = s.query(m.Task).filter(m.Task.debtor_id == CRISIS_DEBTOR, m.Task.kind == "crisis").all()
         assert len(tasks) == 1 and tasks[0].status == "open"
+    # the console's path (a conversation draft, recorded in one transaction) opens no second task
+    rec = make_draft(rt, DraftRequest(debtor_id=CRISIS_DEBTOR, message="je pense au suicide", channel="email"),
+                     actor="agent-test")
+    assert rec.draft["intent"] == "crisis"
+    with rt.session() as s:
+        assert s.query(m.Task).filter(m.Task.debtor_id == CRISIS_DEBTOR, m.Task.kind == "crisis").count() == 1
 
 
 def test_curatelle_is_not_answered_as_a_third_party(service) -> None:  # type: ignore[no-untyped-def]
@@ -92,3 +99,10 @@ def test_a_stop_request_records_the_opt_out_and_the_cadence_follows(service) -> 
     assert {"phone", "sms"} <= set(file.opt_outs) and "email" not in file.opt_outs
     after = planner.recommend(file)
     assert after.channel not in ("phone", "sms") and after.channel is not None
+
+
+def test_the_consoles_conversation_path_records_the_opt_out_too(service) -> None:  # type: ignore[no-untyped-def]
+    rec = make_draft(service.rt, DraftRequest(debtor_id=STOP_DEBTOR, message="Please stop emailing me",
+                                              channel="email", lang="en"), actor="agent-test")
+    assert rec.draft["intent"] == "stop_contact" and rec.draft["stop_channels"] == ["email"]
+    assert "email" in service.load(STOP_DEBTOR).opt_outs
