@@ -196,6 +196,10 @@ class DraftingService:
                            chosen=chosen, instruction=req.instruction, history=hist)
         return inp, detected
 
+    def composer_for(self, inp: ComposeInput) -> Composer:
+        """A crisis reply is the approved one only (no model phrasing next to a helpline)."""
+        return self.offline if inp.intent == "crisis" else self.composer
+
     def check(self, text: str, inp: ComposeInput) -> GuardReport:
         """The last gate. If the guard itself fails, the verdict is block: it never fails open."""
         return fail_closed_check(self.rt.guard, text, inp)
@@ -203,7 +207,7 @@ class DraftingService:
     # ------------------------------------------------------------------ main
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
         inp, detected = self.prepare(req)
-        comp = self.composer.compose(inp)
+        comp = self.composer_for(inp).compose(inp)
         return self.finalize(req, inp, detected, comp, actor=actor, record=record)
 
     def finalize(self, req: DraftRequest, inp: ComposeInput, detected: IntentResult, comp: Composition, *,

@@ -106,3 +106,18 @@ def test_the_consoles_conversation_path_records_the_opt_out_too(service) -> None
                                               channel="email", lang="en"), actor="agent-test")
     assert rec.draft["intent"] == "stop_contact" and rec.draft["stop_channels"] == ["email"]
     assert "email" in service.load(STOP_DEBTOR).opt_outs
+
+
+def test_a_crisis_reply_never_goes_through_a_model(service) -> None:  # type: ignore[no-untyped-def]
+    class Exploding:
+        def compose(self, inp):  # type: ignore[no-untyped-def]
+            raise AssertionError("the model composer was asked for a crisis reply")
+
+    saved = service.composer
+    service.composer = Exploding()
+    try:
+        d = service.draft(DraftRequest(debtor_id=CRISIS_DEBTOR, message="I want to end my life", channel="email",
+                                       lang="en"), record=False)
+    finally:
+        service.composer = saved
+    assert d.intent == "crisis" and d.backend == "offline" and "3114" in d.text
