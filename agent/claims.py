@@ -32,6 +32,10 @@ _MONEY_FR = re.compile(rf"(?<![\d,.])(\d{{1,3}}(?:(?:{_SP}|\.)\d{{3}})+|\d+)(?:,
 _MONEY_EN = re.compile(rf"(?:€|\beur{_SP}?){_SP}?(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d{{1,2}}))?(?![\d])", re.I)
 # 1,234.56 euros / 90.50 EUR
 _MONEY_EN2 = re.compile(rf"(?<![\d,.])(\d{{1,3}}(?:,\d{{3}})+|\d+)\.(\d{{1,2}}){_SP}?(?:€|eur\b|euros?\b)", re.I)
+# $1,234.56 / £50 / US$ 90 / 50 dollars / 20 pounds (read only when asked: money(..., other_currencies=True))
+_MONEY_USD_GBP = re.compile(rf"(?:(?:us)?\$|£|\bgbp{_SP}?|\busd{_SP}?){_SP}?(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d{{1,2}}))?(?![\d])",
+                            re.I)
+_MONEY_WORDS = re.compile(rf"(?<![\d,.])(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d{{1,2}}))?{_SP}?(?:dollars?|bucks|pounds?|quid)\b", re.I)
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?{_SP}+({_MONTH_ALT})\.?(?:{_SP}*,?{_SP}*(\d{{4}}))?\b", re.I)
 _EN_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE_MDY = re.compile(rf"\b({_EN_MONTHS}){_SP}+(\d{{1,2}})(?:st|nd|rd|th)?(?:{_SP}*,?{_SP}*(\d{{4}}))?\b")
@@ -71,9 +75,17 @@ def _cents(whole: str, frac: str | None, *, grouping: str) -> int:
     return int(digits) * 100 + int((frac or "0").ljust(2, "0")[:2])
 
 
-def money(text: str) -> list[Money]:
-    """Every amount of money in ``text``, in order; overlapping readings of one amount count once."""
+def money(text: str, *, other_currencies: bool = False) -> list[Money]:
+    """Every amount of money in ``text``, in order; overlapping readings of one amount count once.
+
+    Euros only by default (the product's files are in euros); ``other_currencies`` also reads dollars
+    and pounds, for what debtors write.
+    """
     found: list[Money] = []
+    if other_currencies:
+        for rx in (_MONEY_USD_GBP, _MONEY_WORDS):
+            for m in rx.finditer(text):
+                found.append(Money(m.start(), m.end(), m.group(0), _cents(m.group(1), m.group(2), grouping=",")))
     for m in _MONEY_EN2.finditer(text):
         found.append(Money(m.start(), m.end(), m.group(0), _cents(m.group(1), m.group(2), grouping=",")))
     for m in _MONEY_FR.finditer(text):

@@ -28,6 +28,7 @@ from agent.domain import DebtorFile
 from agent.drafting.models import Draft, DraftRequest
 from agent.errors import ConflictError, InputValidationError, NotFoundError, UserError
 from agent.guard.base import Finding, GuardContext, GuardReport
+from agent.understanding.effects import apply_draft
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
@@ -166,6 +167,7 @@ def record_draft(session: Session, draft: Draft, req: DraftRequest, *, actor: st
                       guard=d["guard"], status=status, version=1, debtor_version=debtor_version_seen,
                       created_by=actor, created_at=_now(), updated_at=_now())
     session.add(rec)
+    apply_draft(session, draft, actor=actor, now=_now())  # opt-outs, crisis hold and task (agent.understanding)
     if conversation_id:
         for role, text in extra_messages:
             session.add(ConversationMessage(conversation_id=conversation_id, role=role, text=text, actor=actor,

@@ -69,7 +69,7 @@ ALLOWED_PLACEHOLDERS = frozenset({
     "invoice_count", "invoice_list", "oldest_invoice_number", "oldest_due_date", "last_payment_amount",
     "last_payment_date", "first_letter_ref", "first_letter_date", "plan_options", "plan_offer", "plan_next_due",
     "plan_next_amount", "widget_hint", "free_advice", "firm_name", "firm_phone", "firm_email", "signature",
-    "callback_hint",
+    "callback_hint", "helpline",
 })
 
 

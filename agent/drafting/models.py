@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from agent.domain import Channel, Lang
 from agent.guard.base import GuardReport
 from agent.plans.models import PlanOption
+from agent.understanding.models import Detail, IntentScore
 
 Intent = Literal[
     "hardship",
@@ -21,11 +22,12 @@ Intent = Literal[
     "stop_contact",
     "already_paid",
     "third_party",
+    "crisis",
     "other",
 ]
 INTENTS: tuple[Intent, ...] = (
     "hardship", "dispute", "promise_to_pay", "asks_for_plan", "asks_for_details", "refuses",
-    "stop_contact", "already_paid", "third_party", "other",
+    "stop_contact", "already_paid", "third_party", "crisis", "other",
 )
 
 
@@ -85,8 +87,13 @@ class Draft(BaseModel):
     text: str
     language: Lang
     channel: Channel
-    intent: Intent
+    intent: Intent  # the primary intent (highest priority among `intents`)
     intent_confidence: float
+    intents: list[IntentScore] = Field(default_factory=list)  # every intent found, each with its confidence
+    details: list[Detail] = Field(default_factory=list)  # offers, dates, payments claimed, preferences (spans)
+    injection_suspected: bool = False  # the message tries to instruct the system: agent, beware
+    stop_channels: list[str] = Field(default_factory=list)  # channels a stop request names (empty: none named)
+    file_changes: dict[str, Any] = Field(default_factory=dict)  # what the message changed (opt-outs, crisis hold)
     citations: list[Citation]
     facts: list[Fact]
     history: list[HistoryRef] = Field(default_factory=list)

@@ -25,6 +25,8 @@ from agent.errors import InputValidationError
 from agent.guard.base import Finding, GuardContext, GuardReport
 from agent.lang import resolve as resolve_lang
 from agent.plans.models import PlanOption
+from agent.understanding.effects import apply_draft
+from agent.understanding.helplines import load_helplines
 
 if TYPE_CHECKING:
     from agent.guard import Guard
@@ -164,19 +166,27 @@ class DraftingService:
         channel = req.channel or file.preferred_channel
         length: Length = overrides.get("length") or _length_for(channel)
         vector = self.rt.index.embed_query(message[:2000])  # one embedding serves intent, guidelines, history
-        detected = self.detector.detect(message, vector=vector)
-        options = self.quote(file)
+        today = self.rt.clock.today()
+        analysis = self.detector.analyse(message, today=today, vector=vector)
+        detected = self.detector.detect(message, vector=vector, analysis=analysis)
+        crisis = analysis.primary == "crisis"  # a possible crisis (classifier alone, beside rules) opens a task
+        options = [] if crisis else self.quote(file)  # a crisis message never gets a payment demand
         months = overrides.get("plan_months") or req.plan_months
         chosen = self.chosen_for_months(file, months) if months and options else None
         if chosen is not None and all(o.id != chosen.id for o in options):
             options = [*options, chosen]
         values, sources = F.build_values(file, self.rt.firm, lang, options, chosen)
+        values["helpline"] = load_helplines(self.settings.prompts_dir / "intents" / "helplines.yaml").text(
+            file.timezone, lang)
+        sources["helpline"] = "prompts/intents/helplines.yaml"
         sit = F.situation(file)
         if overrides.get("empathetic"):
             sit["vulnerable"] = True
         intent = detected.intent
-        if chosen is not None and intent not in ("dispute", "stop_contact", "third_party", "already_paid"):
+        if chosen is not None and intent not in ("dispute", "stop_contact", "third_party", "already_paid", "crisis"):
             intent = "asks_for_plan"
+        if crisis:
+            intent = "crisis"
         hist = [HistoryRef(at=h.at, channel=h.channel, excerpt=h.text[:240], score=h.score)
                 for h in self.rt.index.search_history(file.id, message, k=2, vector=vector)]
         citations = self.retrieve(message[:2000], lang, vector=vector)
@@ -186,6 +196,10 @@ class DraftingService:
                            chosen=chosen, instruction=req.instruction, history=hist)
         return inp, detected
 
+    def composer_for(self, inp: ComposeInput) -> Composer:
+        """A crisis reply is the approved one only (no model phrasing next to a helpline)."""
+        return self.offline if inp.intent == "crisis" else self.composer
+
     def check(self, text: str, inp: ComposeInput) -> GuardReport:
         """The last gate. If the guard itself fails, the verdict is block: it never fails open."""
         return fail_closed_check(self.rt.guard, text, inp)
@@ -193,7 +207,7 @@ class DraftingService:
     # ------------------------------------------------------------------ main
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
         inp, detected = self.prepare(req)
-        comp = self.composer.compose(inp)
+        comp = self.composer_for(inp).compose(inp)
         return self.finalize(req, inp, detected, comp, actor=actor, record=record)
 
     def finalize(self, req: DraftRequest, inp: ComposeInput, detected: IntentResult, comp: Composition, *,
@@ -216,6 +230,10 @@ class DraftingService:
         draft = self._assemble(req, inp, detected, comp, report)
         if record:
             with self.rt.session() as s:
+                changes = apply_draft(s, draft, actor=actor, now=self.rt.clock.utcnow())
+            draft = draft.model_copy(update={"file_changes": changes})
+        if record:
+            with self.rt.session() as s:
                 audit.append(s, "draft.generated", actor=actor, debtor_id=draft.debtor_id,
                              payload={"request": req.model_dump(mode="json"), "as_of": inp.file.as_of.isoformat(),
                                       "draft": draft.model_dump(mode="json")})
@@ -234,9 +252,13 @@ class DraftingService:
         label_fr, label_en, days = NEXT_LABELS[comp.next_action]
         today = self.rt.clock.today()
         due = self.calendar(inp.file).next_business_day(today + dt.timedelta(days=days)) if days else None
+        analysis = detected.analysis
         return Draft(
             id=uuid.uuid4().hex, debtor_id=inp.file.id, text=comp.text, language=inp.lang, channel=inp.channel,
-            intent=inp.intent, intent_confidence=detected.confidence, citations=cited, facts=facts,
+            intent=inp.intent, intent_confidence=detected.confidence,
+            intents=analysis.intents if analysis else [], details=analysis.details if analysis else [],
+            injection_suspected=analysis.injection_suspected if analysis else False,
+            stop_channels=analysis.stop_channels if analysis else [], citations=cited, facts=facts,
             history=inp.history, plan_options=inp.plan_options, chosen_option_id=comp.chosen_option_id,
             next_action=NextAction(code=comp.next_action, label=label_fr if inp.lang == "fr" else label_en,
                                    due_date=due),

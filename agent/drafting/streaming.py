@@ -88,7 +88,8 @@ def stream_draft(service: DraftingService, req: DraftRequest, *,
         return
     streamed: list[str] = []
     comp: Composition | None = None
-    composer_stream = getattr(service.composer, "stream", None)
+    composer = service.composer_for(inp)
+    composer_stream = getattr(composer, "stream", None)
     try:
         if callable(composer_stream):
             for ev in composer_stream(inp):
@@ -98,7 +99,7 @@ def stream_draft(service: DraftingService, req: DraftRequest, *,
                 elif isinstance(ev, ComposedEvent):
                     comp = ev.composition
         if comp is None:
-            comp = service.composer.compose(inp)
+            comp = composer.compose(inp)
         draft = service.finalize(req, inp, detected, comp, actor=actor, record=record)
     except AmiableError as exc:
         log.warning("streamed draft failed: %s", exc.message)
