@@ -55,6 +55,9 @@ def _now() -> dt.datetime:
     return clock.current().utcnow()
 
 
+OUTBOX_CHANNELS = ("email", "sms")  # what the console's "send" hands to the outbox (letters: `amiable letter`)
+
+
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -71,20 +74,26 @@ def load_debtor(rt: Runtime, debtor_id: str) -> DebtorFile:
         return load_file(s, debtor_id, rt.clock.today())
 
 
-def guard_text(rt: Runtime, text: str, *, file: DebtorFile, draft: dict[str, Any] | None = None,
-               lang: str | None = None, channel: str | None = None) -> GuardReport:
-    """Run the guard on a final text with the debtor file as context; a guard fault blocks."""
+def draft_amounts(draft: dict[str, Any] | None) -> frozenset[int]:
+    """The amounts (cents) a stored draft's plan quote authorises, beside the ledger's."""
     amounts: set[int] = set()
     for o in (draft or {}).get("plan_options") or []:
         amounts |= {int(o.get(k) or 0) for k in ("total_cents", "discount_cents", "balance_cents",
                                                  "instalment_cents")}
         amounts |= {int(i.get("amount_cents") or 0) for i in o.get("instalments") or []}
     amounts.discard(0)
+    return frozenset(amounts)
+
+
+def guard_text(rt: Runtime, text: str, *, file: DebtorFile, draft: dict[str, Any] | None = None,
+               lang: str | None = None, channel: str | None = None) -> GuardReport:
+    """Run the guard on a final text with the debtor file as context; a guard fault blocks."""
+    amounts = draft_amounts(draft)
     intent = (draft or {}).get("intent")
     ctx = GuardContext(lang=lang or (draft or {}).get("language"),
                        channel=channel or (draft or {}).get("channel"),
                        recipient="third_party" if intent == "third_party" else "debtor",
-                       debtor=file, authorised_amounts_cents=frozenset(amounts), now=_now())
+                       debtor=file, authorised_amounts_cents=amounts, now=_now())
     try:
         return rt.guard.check(text, ctx)
     except UserError:
@@ -353,6 +362,18 @@ def send(rt: Runtime, draft_id: str, *, actor: str, expected_version: int | None
                             summary=final[:2000], outcome="sent")
         s.add(contact)
         s.flush()
+        if channel in OUTBOX_CHANNELS:
+            # Nothing leaves the product but through the outbox: it re-checks opt-outs, hours, caps and the
+            # guard at the moment of sending, and turns this contact's outcome into sent / bounced.
+            from agent.outbox.models import OutboxMessage
+            from agent.outbox.service import enqueue
+
+            outbox_id = enqueue(s, debtor_id=rec.debtor_id, channel=channel, text=final, now=at,
+                                authorised_amounts=tuple(sorted(draft_amounts(rec.draft))))
+            queued = s.get(OutboxMessage, outbox_id)
+            assert queued is not None
+            queued.contact_id = contact.id
+            contact.outcome = "queued"
         s.execute(update(DraftRecord).where(DraftRecord.id == rec.id).values(contact_id=contact.id))
         guard_json = report.model_dump(mode="json")
         if final != rec.text:

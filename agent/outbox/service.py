@@ -204,7 +204,7 @@ def _process(rt: Runtime, msg_id: str, now: dt.datetime, adapters: dict[str, Ada
             report.queued[msg.id] = msg.deferred_reason
             return
         text = final_text(msg, settings, policy)
-        ctx = GuardContext(lang="fr", channel=msg.channel, debtor=file, scheduled_at=now, now=now,
+        ctx = GuardContext(lang=None, channel=msg.channel, debtor=file, scheduled_at=now, now=now,
                            first_letter=msg.first_letter,
                            authorised_amounts_cents=frozenset(int(a) for a in msg.authorised_amounts))
         guard = rt.guard.check(text, ctx)
@@ -286,6 +286,8 @@ def _defer(msg: OutboxMessage, why: str, until: dt.datetime | None) -> None:
 def _close(s: Session, msg: OutboxMessage, status: str, why: str, now: dt.datetime,
            guard: GuardReport | None = None) -> None:
     msg.status, msg.deferred_reason = status, why
+    if msg.contact_id is not None and (logged := s.get(m.Contact, msg.contact_id)) is not None:
+        logged.outcome = status  # the console logged it as queued: it did not leave
     payload: dict[str, Any] = {"outbox_id": msg.id, "channel": msg.channel, "reason": why}
     if guard is not None:
         payload["guard"] = guard.model_dump(mode="json")
@@ -293,6 +295,13 @@ def _close(s: Session, msg: OutboxMessage, status: str, why: str, now: dt.dateti
 
 
 def _contact(s: Session, msg: OutboxMessage, now: dt.datetime, text: str, outcome: str) -> m.Contact:
+    """The message's contact row: the one the console logged when the agent sent it, or a new one."""
+    if msg.contact_id is not None:
+        logged = s.get(m.Contact, msg.contact_id)
+        if logged is not None:
+            logged.outcome = outcome
+            s.flush()
+            return logged
     contact = m.Contact(debtor_id=msg.debtor_id, at=now, channel=msg.channel, direction="out",
                         kind="letter" if msg.channel == "letter" or msg.letter_ref else "message",
                         agent="outbox", summary=text[:2000], outcome=outcome)

@@ -219,3 +219,34 @@ def test_no_contact_before_the_first_letter_goes_out(make_rt: Any, smtp: Any) ->
     morning = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(9, 0), tzinfo=PARIS)
     assert run(rt, now=morning).sent == [first, reminder]
     assert [msg["Subject"] for msg in sink.messages][0] == done.letter.subject and len(sink.messages) == 2
+
+
+def test_console_send_goes_through_the_outbox(make_rt: Any, smtp: Any) -> None:
+    """An agent's "send" queues the guarded final text; only the outbox run hands it to SMTP, and the
+    contact the console logged becomes "sent" (one contact, not two)."""
+    from agent import conversations as conv
+
+    sink, port = smtp
+    rt = make_rt(smtp_port=port)
+    first = produce(rt, "D001", "first", now=NOW)
+    with rt.session() as s:
+        enqueue_letter(s, first, channel="email", now=NOW)
+    assert len(run(rt, now=NOW).sent) == 1  # the first letter (R124-4) has gone out
+    c = conv.create_conversation(rt, "D001", actor="agent:test", channel="email")
+    rec = conv.post_message(rt, c.id, "Bonjour, puis-je payer en plusieurs fois ?", actor="agent:test")
+    sent = conv.send(rt, rec.id, actor="agent:test")
+    assert sent.status == "sent" and len(sink.messages) == 1  # queued, not yet sent
+    with rt.session() as s:
+        queued = s.execute(select(OutboxMessage).where(OutboxMessage.contact_id == sent.contact_id)).scalar_one()
+        assert queued.status == "queued" and queued.text == sent.text
+        assert s.get(m.Contact, sent.contact_id).outcome == "queued"  # type: ignore[union-attr]
+        before = s.execute(select(m.Contact).where(m.Contact.debtor_id == "D001")).scalars().all()
+    report = run(rt, now=NOW)
+    assert report.sent == [queued.id], report
+    assert len(sink.messages) == 2
+    body = " ".join(sink.messages[1].get_body(("plain",)).get_content().split())
+    assert " ".join(sent.text.split())[:200] in body
+    with rt.session() as s:
+        after = s.execute(select(m.Contact).where(m.Contact.debtor_id == "D001")).scalars().all()
+        assert len(after) == len(before)
+        assert s.get(m.Contact, sent.contact_id).outcome == "sent"  # type: ignore[union-attr]
