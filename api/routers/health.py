@@ -41,8 +41,11 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
         log.warning("readyz: vector store: %s", exc)
         checks["vector_store"] = {"ok": False, "error": type(exc).__name__}
     try:
-        checks["policy"] = {"ok": True, "guard": getattr(getattr(rt.guard, "policy", None), "version", "loaded"),
-                            "plans": str(getattr(rt.plan_policy, "version", "loaded"))}
+        armed = bool(rt.guard.armed)
+        checks["policy"] = {"ok": armed, "guard": getattr(getattr(rt.guard, "policy", None), "version", "loaded"),
+                            "guard_armed": armed, "plans": str(getattr(rt.plan_policy, "version", "loaded")),
+                            **({} if armed else {"error": "the guard policy can block nothing "
+                                                          "(allow_no_blocking: true): nothing may be sent"})}
     except Exception as exc:  # noqa: BLE001 - report any policy fault as not ready
         checks["policy"] = {"ok": False, "error": type(exc).__name__}
     ready = all(c["ok"] for c in checks.values())
