@@ -21,10 +21,14 @@ def _runtime():  # type: ignore[no-untyped-def]
 
 
 def _session():  # type: ignore[no-untyped-def]
+    from agent import audit
     from agent.db.session import init_db, session_scope
+    from agent.runtime import check_data_dir
 
+    check_data_dir(settings())
     url = settings().effective_database_url
     init_db(url)
+    audit.configure(settings())
     return session_scope(url)
 
 
@@ -41,7 +45,7 @@ def keys_create(
     if role not in ROLES:
         raise fail(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     with _session() as s:
-        row, key = create_key(s, name=name, role=role, secret_key=settings().secret_key.get_secret_value(),
+        row, key = create_key(s, name=name, role=role, secret_key=settings().secret.get_secret_value(),
                               actor=f"cli:{getpass.getuser()}")
         typer.echo(f"created key {row.id} ({row.role}) for {row.name}")
     typer.echo(key)

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.db.base import Base
+from agent.errors import ConfigError
 
 # Modules that declare tables; each issue's component registers its own here.
 MODEL_MODULES = ("agent.db.models", "agent.db.service_models")
@@ -45,10 +47,18 @@ def init_db(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"the database directory {folder} cannot be created: {exc.strerror}") from None
     _import_models()
     engine = get_engine(url)
-    Base.metadata.create_all(engine)
+    try:
+        Base.metadata.create_all(engine)
+    except OperationalError as exc:
+        first = (str(exc.orig).splitlines() or [""])[0][:200]
+        raise ConfigError(f"cannot open the database: {first}") from None
     return engine
 
 

@@ -35,7 +35,7 @@ from agent.errors import ConflictError, InputValidationError, NotFoundError
 from agent.plans import lifecycle
 from agent.plans.calendar import get_calendar
 from agent.plans.engine import counter_proposal, quote_for_file
-from agent.plans.links import InvalidLinkError, verify_token
+from agent.plans.links import InvalidLinkError, verify_token_any
 from agent.plans.models import MAX_CENTS, Capacity, PlanOption, Proposal
 from agent.runtime import Runtime
 from api.deps import RuntimeDep
@@ -71,7 +71,9 @@ def widget_auth(
         token = authorization[7:].strip()
     if not token:
         raise InvalidLinkError("missing")
-    debtor_id = verify_token(token, secret=rt.settings.secret_key.get_secret_value())
+    st = rt.settings
+    debtor_id = verify_token_any(token, secrets_=[st.secret.get_secret_value(),
+                                                  *(g.get_secret_value() for g in st.secret_key_grace)])
     return WidgetAuth(debtor_id=debtor_id, rt=rt)
 
 

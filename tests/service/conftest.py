@@ -49,7 +49,7 @@ class Keys:
 def make_keys(rt: Any) -> Keys:
     from agent.auth import create_key, revoke_key
 
-    secret = rt.settings.secret_key.get_secret_value()
+    secret = rt.settings.secret.get_secret_value()
     out: dict[str, str] = {}
     with rt.session() as s:
         for name, role in (("agent", "agent"), ("agent2", "agent"), ("qa", "qa"), ("admin", "admin"),

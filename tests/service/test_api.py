@@ -69,7 +69,7 @@ def test_x_api_key_header_works(client: TestClient, keys: Keys) -> None:
 def test_widget_token_rejected_on_agent_routes(client: TestClient, service_rt: Any) -> None:
     from agent.plans.links import make_token
 
-    token = make_token("D001", secret=service_rt.settings.secret_key.get_secret_value(), ttl_hours=1)
+    token = make_token("D001", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1)
     body = _problem(client.get("/v1/debtors/D001", headers=auth(token)), 401)
     assert "widget" in body["detail"]
     _problem(client.post("/v1/chat/completions", headers=auth(token),
@@ -142,7 +142,7 @@ def test_keys_are_stored_hashed(service_rt: Any, keys: Keys) -> None:
 
     with service_rt.session() as s:
         stored = json.dumps([(r.key_hash, r.prefix, r.name) for r in s.execute(select(ApiKey)).scalars()])
-    assert keys.agent not in stored and keys.agent.split("_")[2] not in stored
+    assert keys.agent not in stored and keys.agent.split("_", 2)[2] not in stored
 
 
 # ------------------------------------------------------------------ bad input

@@ -39,7 +39,7 @@ def client(wsettings: Any) -> Iterator[TestClient]:
 def token_for(settings: Any, debtor_id: str, **kw: Any) -> str:
     from agent.plans.links import make_token
 
-    return make_token(debtor_id, secret=settings.secret_key.get_secret_value(), ttl_hours=kw.pop("ttl_hours", 1), **kw)
+    return make_token(debtor_id, secret=settings.secret.get_secret_value(), ttl_hours=kw.pop("ttl_hours", 1), **kw)
 
 
 @pytest.fixture
