@@ -46,7 +46,7 @@ def get_principal(
         raise _unauthorized("invalid API key")
     try:
         with rt.session() as s:
-            principal = authenticate(s, token, rt.settings.secret_key.get_secret_value())
+            principal = authenticate(s, token, rt.settings.secret.get_secret_value())
     except UserError as exc:
         raise _unauthorized(exc.message) from exc
     request.state.principal = principal
