@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     llm_deadline_s: float = 45.0
     llm_max_retries: int = 3
     llm_guard_retries: int = 2
+    llm_max_concurrency: int = Field(default=8, ge=1, le=256)  # model calls in flight (own executor)
 
     # HTTP service
     host: str = "127.0.0.1"

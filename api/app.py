@@ -25,6 +25,8 @@ from agent.conversations import GuardBlockedError
 from agent.runtime import Runtime
 from agent.settings import Settings, get_settings
 from api import problems
+from api.edge import Edge
+from api.ratelimit import RateLimiter, limiter_rates
 from api.security import require_role
 
 ROUTERS = ("health", "guard", "plans", "widget", "debtors", "conversations", "facade", "admin", "evals")
@@ -91,7 +93,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
+    docs = settings.docs_enabled if settings.docs_enabled is not None else settings.environment == "development"
     app = FastAPI(
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,  # Swagger UI needs its CDN
         title="Amiable",
         version=__version__,
         description="Guarded, grounded drafting for amicable debt recovery. Agent routes take an API key "
@@ -102,6 +106,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     app.state.metrics = Metrics()
+    app.state.metrics_public = settings.metrics_public
+    app.state.limiter = RateLimiter(rt, rates=limiter_rates(settings))
+    app.state.max_eval_runs_per_key = settings.max_eval_runs_per_key
     problems.install(app)
 
     @app.exception_handler(GuardBlockedError)
@@ -127,5 +134,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def _root() -> RedirectResponse:
         return RedirectResponse("/console/")
 
+    app.add_middleware(Edge, max_body=settings.max_body_bytes, frame_ancestors=list(settings.frame_ancestors))
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

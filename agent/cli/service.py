@@ -151,10 +151,10 @@ def register(app: typer.Typer) -> None:
         _runtime()  # validate every policy before binding (ConfigError stops here)
         base = f"http://{h}:{p}"
         typer.echo(f"agent console   {base}/console/  (create a key: amiable keys create --name you --role agent)")
-        typer.echo(f"API docs        {base}/docs   (OpenAPI: {base}/openapi.json)")
+        typer.echo(f"API docs        {base}/openapi.json" + (f"  (Swagger UI: {base}/docs)" if s.environment == "development" else ""))
         typer.echo(f"OpenAI facade   {base}/v1/chat/completions  (model 'amiable')")
         typer.echo(f"debtor widget   {base}/widget/#t=<token>  (make a link: amiable plan link --debtor D001)")
-        typer.echo(f"health          {base}/healthz  {base}/readyz  {base}/metrics")
+        typer.echo(f"health          {base}/healthz  {base}/readyz  {base}/metrics (admin key)")
         uvicorn.run("api.app:create_app", factory=True, host=h, port=p, workers=workers, log_level="info")
 
     app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys.")

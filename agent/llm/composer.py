@@ -130,7 +130,8 @@ class LLMComposer:
         if self._pool is None:
             with self._model_lock:
                 if self._pool is None:
-                    self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="amiable-llm")
+                    self._pool = ThreadPoolExecutor(max_workers=self.cfg.max_concurrency,
+                                                    thread_name_prefix="amiable-llm")
         return self._pool
 
     def close(self) -> None:

@@ -323,12 +323,14 @@ def test_audit_chain_valid_and_replay(client: TestClient, keys: Keys) -> None:
     _problem(client.post("/v1/audit/replay/1", headers=auth(keys.qa)), 400)  # key.created: not a draft
 
 
-def test_health_ready_metrics_openapi(client: TestClient) -> None:
+def test_health_ready_metrics_openapi(client: TestClient, keys: Keys) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and all(c["ok"] for c in ready.json()["checks"].values())
     client.get("/v1/debtors")
-    m = client.get("/metrics")
+    _problem(client.get("/metrics"), 401)
+    _problem(client.get("/metrics", headers=auth(keys.agent)), 403)
+    m = client.get("/metrics", headers=auth(keys.admin))
     assert m.status_code == 200 and "amiable_http_requests_total" in m.text and 'route="/v1/debtors"' in m.text
     spec = client.get("/openapi.json").json()
     assert {"/v1/chat/completions", "/v1/drafts/{draft_id}/send", "/v1/queue"} <= set(spec["paths"])
