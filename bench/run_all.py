@@ -18,6 +18,7 @@ BENCHES = [
     ("LLM pipeline overhead", ["bench_llm.py", "--n", "200"]),
     ("agent service (20 agents)", ["bench_service.py", "--agents", "20", "--seconds", "20"]),
     ("QA evaluations (1,000 scenarios)", ["bench_eval.py", "--cases", "1000"]),
+    ("slow LLM endpoint (45 drafts)", ["bench_slow_llm.py", "--drafts", "45"]),
 ]
 
 

@@ -25,7 +25,8 @@ def _import_models() -> None:
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    kwargs: dict[str, object] = {"future": True}
+    # hide_parameters: SQL errors and SQL logging never carry bound values (debtor messages, key hashes)
+    kwargs: dict[str, object] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)

@@ -72,3 +72,28 @@ def test_readyz_reports_a_disarmed_guard(client: TestClient, service_rt: Any, mo
     monkeypatch.setattr(service_rt.guard, "armed", False, raising=False)
     r = client.get("/readyz")
     assert r.status_code == 503 and r.json()["checks"]["policy"]["ok"] is False
+
+
+def test_sql_errors_and_logs_never_carry_bound_values(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from agent.db.session import get_engine, init_db
+
+    s = make_settings(tmp_path)
+    init_db(s.effective_database_url)
+    engine = get_engine(s.effective_database_url)
+    secret_message = "Je suis au chômage, Mme Girard 06 12 34 56 78"
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"), pytest.raises(IntegrityError) as err:
+            with engine.begin() as conn:
+                conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)"))
+                conn.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": secret_message})
+                conn.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": secret_message})
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    assert secret_message not in str(err.value)
+    assert "INSERT INTO t" in caplog.text and secret_message not in caplog.text
