@@ -37,6 +37,16 @@ ROUTER_ROLES: dict[str, tuple[str, ...] | None] = {
     "debtors": None, "conversations": None, "facade": None, "admin": None,  # declared per route
 }
 STATIC = Path(__file__).resolve().parent / "static"
+_PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status", "detail"],
+                   "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                                  "status": {"type": "integer"}, "detail": {"type": "string"}},
+                   "additionalProperties": True}
+# Every route may answer these, always as RFC 9457 problem+json (documented so clients and fuzzers know).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": title, "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}}}
+    for code, title in ((400, "Bad request"), (401, "Unauthorized"), (403, "Forbidden"), (404, "Not found"),
+                        (409, "Conflict"), (413, "Payload too large"), (422, "Invalid input"),
+                        (429, "Too many requests"), (500, "Internal error"), (503, "Not ready"))}
 
 
 class Metrics:
@@ -121,7 +131,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         module = importlib.import_module(f"api.routers.{name}")
         roles = ROUTER_ROLES.get(name)
         deps: list[Any] = [Depends(require_role(*roles))] if roles else []
-        app.include_router(module.router, dependencies=deps)
+        app.include_router(module.router, dependencies=deps, responses=PROBLEM_RESPONSES)
         setup = getattr(module, "setup", None)
         if setup is not None:
             setup(app, rt)
