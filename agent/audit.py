@@ -1,26 +1,132 @@
-"""Append-only, hash-chained audit trail.
+"""Append-only, HMAC-chained audit trail with a signed head kept outside the database.
 
-Each event's hash covers its content and the previous event's hash, so editing, deleting or
-reordering any event breaks the chain, which ``verify()`` detects. Appends serialise on the
-database (the sequence number is the primary key: two writers cannot take the same one).
+Each event's hash is an HMAC-SHA256 (key derived from the secret, never stored in the database)
+over its content and the previous event's hash, so editing, deleting or reordering any event
+breaks the chain, and nobody without the key can recompute it. After every commit that appended
+events, the signed head (event count + last hash, HMAC'd) is written to ``data_dir/audit.head``;
+``verify()`` checks the chain AND that the database still holds the head's count with the head's
+hash, so deleting the last rows (truncation) or every row (wipe) is detected too. Rows past the
+head (a crash between commit and head write) are accepted only if their HMAC chain is valid.
+Appends serialise on the database (the sequence number is the primary key).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
+import hmac
 import json
+import os
+import threading
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
 from agent import clock
 from agent.db.models import AuditEvent
+from agent.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 GENESIS = "0" * 64
+HEAD_FILE = "audit.head"
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    key: bytes
+    head_path: Path
+
+
+_configs: dict[str, AuditConfig] = {}
+_head_lock = threading.Lock()
+
+
+def _url_key(url: str) -> str:
+    from agent.db.session import get_engine
+
+    return get_engine(url).url.render_as_string(hide_password=False)
+
+
+def configure(settings: Settings) -> AuditConfig:
+    """Register the audit key (derived from the secret) and head file for the settings' database."""
+    key = hmac.new(settings.secret.get_secret_value().encode("utf-8"), b"amiable/audit/v1", hashlib.sha256).digest()
+    cfg = AuditConfig(key=key, head_path=settings.data_dir / HEAD_FILE)
+    _configs[_url_key(settings.effective_database_url)] = cfg
+    return cfg
+
+
+def _config(session: Session) -> AuditConfig:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    name = engine.url.render_as_string(hide_password=False)
+    cfg = _configs.get(name)
+    if cfg is None:
+        from agent.settings import get_settings
+
+        s = get_settings()
+        if _url_key(s.effective_database_url) == name:
+            return configure(s)
+        raise ConfigError("the audit trail of this database has no key configured (start a Runtime)")
+    return cfg
+
+
+class Head(BaseModel):
+    count: int
+    hash: str
+    sig: str
+
+
+def _head_sig(key: bytes, count: int, last: str) -> str:
+    return hmac.new(key, f"amiable/audit-head/v1:{count}:{last}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def read_head(path: Path) -> Head | None:
+    try:
+        return Head.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValidationError) as exc:
+        raise ConfigError(f"cannot read the audit head {path}: {type(exc).__name__}") from None
+
+
+def write_head(cfg: AuditConfig, count: int, last: str) -> None:
+    """Advance the signed head to (count, last); never moves it backwards (concurrent committers)."""
+    path = cfg.head_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _head_lock, open(path.with_suffix(".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = read_head(path)
+        if current is not None and current.count >= count:
+            return
+        tmp = path.with_suffix(".tmp")
+        body = Head(count=count, hash=last, sig=_head_sig(cfg.key, count, last)).model_dump_json()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_head(session: Session) -> None:
+    pending = session.info.pop("audit_head", None)
+    if pending is not None:
+        cfg, count, last = pending
+        write_head(cfg, count, last)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_head(session: Session) -> None:
+    session.info.pop("audit_head", None)
 
 
 def _canonical(seq: int, at: dt.datetime, actor: str, kind: str, debtor_id: str | None,
@@ -48,12 +154,14 @@ def append(session: Session, kind: str, *, actor: str, debtor_id: str | None = N
         session.execute(update(AuditEvent).where(AuditEvent.seq == -1).values(actor=AuditEvent.actor))
     last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    digest = hashlib.sha256(_canonical(seq, at, actor, kind, debtor_id, data, prev)).hexdigest()
-    event = AuditEvent(seq=seq, at=at, actor=actor, kind=kind, debtor_id=debtor_id, payload=data,
-                       prev_hash=prev, hash=digest)
-    session.add(event)
+    cfg = _config(session)
+    digest = hmac.new(cfg.key, _canonical(seq, at, actor, kind, debtor_id, data, prev), hashlib.sha256).hexdigest()
+    ev = AuditEvent(seq=seq, at=at, actor=actor, kind=kind, debtor_id=debtor_id, payload=data,
+                    prev_hash=prev, hash=digest)
+    session.add(ev)
     session.flush()
-    return event
+    session.info["audit_head"] = (cfg, seq, digest)  # written to the head file after the commit
+    return ev
 
 
 class VerifyResult(BaseModel):
@@ -65,6 +173,11 @@ class VerifyResult(BaseModel):
 
 
 def verify(session: Session) -> VerifyResult:
+    """Chain (HMAC per event) and signed head (count + last hash outside the database)."""
+    cfg = _config(session)
+    head = read_head(cfg.head_path)
+    if head is not None and not hmac.compare_digest(head.sig, _head_sig(cfg.key, head.count, head.hash)):
+        return VerifyResult(ok=False, events=0, problem="audit head signature invalid", head=GENESIS)
     prev = GENESIS
     expected_seq = 1
     count = 0
@@ -75,12 +188,22 @@ def verify(session: Session) -> VerifyResult:
                                 problem=f"gap: expected seq {expected_seq}", head=prev)
         if ev.prev_hash != prev:
             return VerifyResult(ok=False, events=count, first_bad_seq=ev.seq, problem="broken link", head=prev)
-        digest = hashlib.sha256(
-            _canonical(ev.seq, ev.at, ev.actor, ev.kind, ev.debtor_id, ev.payload, ev.prev_hash)).hexdigest()
-        if digest != ev.hash:
+        digest = hmac.new(cfg.key, _canonical(ev.seq, ev.at, ev.actor, ev.kind, ev.debtor_id, ev.payload,
+                                              ev.prev_hash), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(digest, ev.hash):
             return VerifyResult(ok=False, events=count, first_bad_seq=ev.seq, problem="content altered", head=prev)
+        if head is not None and ev.seq == head.count and not hmac.compare_digest(ev.hash, head.hash):
+            return VerifyResult(ok=False, events=count, first_bad_seq=ev.seq,
+                                problem="event differs from the signed head", head=prev)
         prev = ev.hash
         expected_seq += 1
+    if head is None and count > 0:
+        return VerifyResult(ok=False, events=count, problem=f"no signed head ({cfg.head_path}) for {count} events",
+                            head=prev)
+    if head is not None and count < head.count:
+        return VerifyResult(ok=False, events=count, first_bad_seq=count + 1,
+                            problem=f"truncated: the signed head records {head.count} events, the database holds "
+                                    f"{count}", head=prev)
     return VerifyResult(ok=True, events=count, head=prev)
 
 

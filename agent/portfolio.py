@@ -14,18 +14,39 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
 from agent.db import models as m
 from agent.errors import InputValidationError, UserError
 
-Cents = Annotated[int, Field(ge=0, le=10_000_000_000, description="amount in euro cents (integer)")]
-NonNeg = Annotated[int, Field(ge=0)]
+Cents = Annotated[StrictInt, Field(ge=0, le=10_000_000_000, description="amount in euro cents (integer)")]
+NonNeg = Annotated[StrictInt, Field(ge=0)]
+_MARKUP = re.compile(r"[<>]|&[#A-Za-z0-9]+;")
+
+
+def _no_markup(v: str) -> str:
+    """Names go verbatim into emails and SMS: markup is refused at import, never stored or sent."""
+    if _MARKUP.search(v):
+        raise ValueError("must be plain text (no HTML markup or entities)")
+    return v
+
+
+PlainName = Annotated[str, AfterValidator(_no_markup)]
 Channel = Literal["email", "sms", "letter", "phone", "chat", "widget"]
 ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -37,7 +58,7 @@ class _Strict(BaseModel):
 class CreditorRecord(_Strict):
     type: Literal["creditor"]
     id: Annotated[str, Field(pattern=ID_RE)]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[PlainName, Field(min_length=1, max_length=200)]
     address: Annotated[str, Field(min_length=1, max_length=400)]
     sector: str = ""
     kind: Literal["business", "public"] = "business"
@@ -65,7 +86,7 @@ class InvoiceRecord(_Strict):
 
 class PaymentRecord(_Strict):
     date: dt.date
-    amount_cents: Annotated[int, Field(gt=0, le=10_000_000_000)]
+    amount_cents: Annotated[StrictInt, Field(gt=0, le=10_000_000_000)]
     method: str = "transfer"
     reference: str = ""
 
@@ -73,13 +94,13 @@ class PaymentRecord(_Strict):
 class PromiseRecord(_Strict):
     made_on: dt.date
     due_date: dt.date
-    amount_cents: Annotated[int, Field(gt=0, le=10_000_000_000)]
+    amount_cents: Annotated[StrictInt, Field(gt=0, le=10_000_000_000)]
     status: Literal["kept", "broken", "pending"]
 
 
 class InstalmentRecord(_Strict):
     due_date: dt.date
-    amount_cents: Annotated[int, Field(gt=0)]
+    amount_cents: Annotated[StrictInt, Field(gt=0)]
     status: Literal["due", "paid", "missed"] = "due"
     paid_on: dt.date | None = None
 
@@ -132,9 +153,9 @@ class DebtorRecord(_Strict):
     creditor_id: str
     kind: Literal["consumer", "business"]
     civility: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    company_name: str = ""
+    first_name: PlainName = ""
+    last_name: PlainName = ""
+    company_name: PlainName = ""
     language: Literal["fr", "en"] = "fr"
     address_form: Literal["vous", "tu"] = Field(default="vous", alias="register")
     email: str = ""

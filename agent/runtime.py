@@ -6,6 +6,7 @@ nothing starts. Heavy components (embedding model, vector store) are built on fi
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from agent.clock import Clock
 from agent.clock import install as install_clock
 from agent.db.session import init_db, session_scope
+from agent.errors import ConfigError
 from agent.firm import Firm, load_firm
 from agent.settings import Settings
 
@@ -26,6 +28,17 @@ if TYPE_CHECKING:
     from agent.guard import Guard
     from agent.kb.index import KnowledgeIndex
     from agent.plans.policy import PlanPolicy
+
+
+def check_data_dir(settings: Settings) -> None:
+    """The data dir must exist (it is created) and be writable: database, index and secret live there."""
+    d = settings.data_dir
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"AMIABLE_DATA_DIR {d} cannot be created: {exc.strerror}") from None
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise ConfigError(f"AMIABLE_DATA_DIR {d} is not writable")
 
 
 @dataclass
@@ -39,7 +52,12 @@ class Runtime:
         # Fail fast on any broken policy or config file.
         _ = rt.clock, rt.firm, rt.guard, rt.plan_policy
         install_clock(rt.clock)
-        init_db(settings.effective_database_url)
+        check_data_dir(settings)
+        _ = settings.secret  # generated and kept in the data dir on first start when none is configured
+        init_db(settings.effective_database_url)  # ConfigError if it cannot be opened
+        from agent import audit
+
+        audit.configure(settings)
         return rt
 
     @cached_property

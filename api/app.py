@@ -25,6 +25,8 @@ from agent.conversations import GuardBlockedError
 from agent.runtime import Runtime
 from agent.settings import Settings, get_settings
 from api import problems
+from api.edge import Edge
+from api.ratelimit import RateLimiter, limiter_rates
 from api.security import require_role
 
 ROUTERS = ("health", "guard", "plans", "widget", "debtors", "conversations", "facade", "admin", "evals")
@@ -35,6 +37,16 @@ ROUTER_ROLES: dict[str, tuple[str, ...] | None] = {
     "debtors": None, "conversations": None, "facade": None, "admin": None,  # declared per route
 }
 STATIC = Path(__file__).resolve().parent / "static"
+_PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status", "detail"],
+                   "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                                  "status": {"type": "integer"}, "detail": {"type": "string"}},
+                   "additionalProperties": True}
+# Every route may answer these, always as RFC 9457 problem+json (documented so clients and fuzzers know).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": title, "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}}}
+    for code, title in ((400, "Bad request"), (401, "Unauthorized"), (403, "Forbidden"), (404, "Not found"),
+                        (409, "Conflict"), (413, "Payload too large"), (422, "Invalid input"),
+                        (429, "Too many requests"), (500, "Internal error"), (503, "Not ready"))}
 
 
 class Metrics:
@@ -91,7 +103,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
+    docs = settings.docs_enabled if settings.docs_enabled is not None else settings.environment == "development"
     app = FastAPI(
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,  # Swagger UI needs its CDN
         title="Amiable",
         version=__version__,
         description="Guarded, grounded drafting for amicable debt recovery. Agent routes take an API key "
@@ -102,6 +116,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = rt
     app.state.metrics = Metrics()
+    app.state.metrics_public = settings.metrics_public
+    app.state.limiter = RateLimiter(rt, rates=limiter_rates(settings))
+    app.state.max_eval_runs_per_key = settings.max_eval_runs_per_key
     problems.install(app)
 
     @app.exception_handler(GuardBlockedError)
@@ -114,7 +131,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         module = importlib.import_module(f"api.routers.{name}")
         roles = ROUTER_ROLES.get(name)
         deps: list[Any] = [Depends(require_role(*roles))] if roles else []
-        app.include_router(module.router, dependencies=deps)
+        app.include_router(module.router, dependencies=deps, responses=PROBLEM_RESPONSES)
         setup = getattr(module, "setup", None)
         if setup is not None:
             setup(app, rt)
@@ -127,5 +144,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def _root() -> RedirectResponse:
         return RedirectResponse("/console/")
 
+    app.add_middleware(Edge, max_body=settings.max_body_bytes, frame_ancestors=list(settings.frame_ancestors))
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -48,6 +48,12 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid input", "the request body or parameters are invalid",
                        errors=_jsonable_errors(exc.errors()))
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # the last resort: still problem+json, never a stack trace or a plain-text 500 to the caller
+        log.error("unhandled %s", type(exc).__name__)
+        return problem(500, "Internal error", "the request could not be completed; it was logged")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         resp = problem(exc.status_code, _title(exc.status_code), str(exc.detail))

@@ -16,6 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from agent.auth import Principal, authenticate, holds_any, looks_like_api_key
 from agent.errors import UserError
 from agent.runtime import Runtime
+from api.ratelimit import RateLimiter
 
 bearer_scheme = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer amk_...`")
 header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key in `X-API-Key`")
@@ -25,6 +26,18 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="amiable"'}
 
 def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers=_CHALLENGE)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+def credentials_of(request: Request) -> tuple[HTTPAuthorizationCredentials | None, str | None]:
+    """The two credential forms of a request, for routes that authenticate conditionally."""
+    auth = request.headers.get("authorization") or ""
+    bearer = (HTTPAuthorizationCredentials(scheme="Bearer", credentials=auth[7:].strip())
+              if auth[:7].lower() == "bearer " and auth[7:].strip() else None)
+    return bearer, request.headers.get("x-api-key")
 
 
 def get_principal(
@@ -39,18 +52,29 @@ def get_principal(
     token = header_key or (bearer.credentials if bearer is not None else None)
     if not token:
         raise _unauthorized("missing API key: send `Authorization: Bearer amk_...` or `X-API-Key`")
-    token = token.strip()
+    limiter: RateLimiter = request.app.state.limiter
+    ip = client_ip(request)
+    limiter.check("ip_auth_failures", ip)  # 429 while this address is locked out for bad credentials
+    try:
+        principal = _authenticate(rt, token.strip())
+    except HTTPException:
+        limiter.spend("ip_auth_failures", ip)
+        raise
+    limiter.hit("key", principal.key_id)
+    request.state.principal = principal
+    return principal
+
+
+def _authenticate(rt: Runtime, token: str) -> Principal:
     if not looks_like_api_key(token):
         if token.startswith("v1."):
             raise _unauthorized("debtor widget links are not valid on agent routes; use an API key")
         raise _unauthorized("invalid API key")
     try:
         with rt.session() as s:
-            principal = authenticate(s, token, rt.settings.secret_key.get_secret_value())
+            return authenticate(s, token, rt.settings.secret.get_secret_value())
     except UserError as exc:
         raise _unauthorized(exc.message) from exc
-    request.state.principal = principal
-    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

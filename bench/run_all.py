@@ -19,6 +19,7 @@ BENCHES = [
     ("agent service (20 agents)", ["bench_service.py", "--agents", "20", "--seconds", "20"]),
     ("QA evaluations (1,000 scenarios)", ["bench_eval.py", "--cases", "1000"]),
     ("letters + outbox (local SMTP)", ["bench_letters.py"]),
+    ("slow LLM endpoint (45 drafts)", ["bench_slow_llm.py", "--drafts", "45"]),
 ]
 
 

@@ -97,7 +97,11 @@ def make_settings(tmp: Path, **overrides: object):  # type: ignore[no-untyped-de
     values: dict[str, object] = {"data_dir": tmp, "environment": "test",
                                  "secret_key": "test-secret-key-not-for-production", "today": TODAY}
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    s = Settings(**values)  # type: ignore[arg-type]
+    from agent import audit
+
+    audit.configure(s)  # the audit key and signed head of this data dir (Runtime.start does the same)
+    return s
 
 
 @pytest.fixture

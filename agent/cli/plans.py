@@ -115,5 +115,5 @@ def link_cmd(
             get_debtor_row(session, debtor)
     except NotFoundError as exc:
         raise fail(f"unknown debtor: {debtor}", 3) from exc
-    token = make_token(debtor, secret=s.secret_key.get_secret_value(), ttl_hours=ttl, now=s.clock().timestamp())
+    token = make_token(debtor, secret=s.secret.get_secret_value(), ttl_hours=ttl, now=s.clock().timestamp())
     typer.echo(widget_url(base, token))

@@ -21,10 +21,14 @@ def _runtime():  # type: ignore[no-untyped-def]
 
 
 def _session():  # type: ignore[no-untyped-def]
+    from agent import audit
     from agent.db.session import init_db, session_scope
+    from agent.runtime import check_data_dir
 
+    check_data_dir(settings())
     url = settings().effective_database_url
     init_db(url)
+    audit.configure(settings())
     return session_scope(url)
 
 
@@ -41,7 +45,7 @@ def keys_create(
     if role not in ROLES:
         raise fail(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     with _session() as s:
-        row, key = create_key(s, name=name, role=role, secret_key=settings().secret_key.get_secret_value(),
+        row, key = create_key(s, name=name, role=role, secret_key=settings().secret.get_secret_value(),
                               actor=f"cli:{getpass.getuser()}")
         typer.echo(f"created key {row.id} ({row.role}) for {row.name}")
     typer.echo(key)
@@ -147,10 +151,10 @@ def register(app: typer.Typer) -> None:
         _runtime()  # validate every policy before binding (ConfigError stops here)
         base = f"http://{h}:{p}"
         typer.echo(f"agent console   {base}/console/  (create a key: amiable keys create --name you --role agent)")
-        typer.echo(f"API docs        {base}/docs   (OpenAPI: {base}/openapi.json)")
+        typer.echo(f"API docs        {base}/openapi.json" + (f"  (Swagger UI: {base}/docs)" if s.environment == "development" else ""))
         typer.echo(f"OpenAI facade   {base}/v1/chat/completions  (model 'amiable')")
         typer.echo(f"debtor widget   {base}/widget/#t=<token>  (make a link: amiable plan link --debtor D001)")
-        typer.echo(f"health          {base}/healthz  {base}/readyz  {base}/metrics")
+        typer.echo(f"health          {base}/healthz  {base}/readyz  {base}/metrics (admin key)")
         uvicorn.run("api.app:create_app", factory=True, host=h, port=p, workers=workers, log_level="info")
 
     app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys.")

@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.db.base import Base
+from agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,8 @@ def _import_models() -> None:
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    kwargs: dict[str, object] = {"future": True}
+    # hide_parameters: SQL errors and SQL logging never carry bound values (debtor messages, key hashes)
+    kwargs: dict[str, object] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)
@@ -48,11 +51,19 @@ def init_db(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"the database directory {folder} cannot be created: {exc.strerror}") from None
     _import_models()
     engine = get_engine(url)
-    Base.metadata.create_all(engine)
-    add_missing_columns(engine)
+    try:
+        Base.metadata.create_all(engine)
+        add_missing_columns(engine)
+    except OperationalError as exc:
+        first = (str(exc.orig).splitlines() or [""])[0][:200]
+        raise ConfigError(f"cannot open the database: {first}") from None
     return engine
 
 

@@ -206,8 +206,11 @@ class DraftingService:
 
     # ------------------------------------------------------------------ main
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
-        inp, detected = self.prepare(req)
-        comp = self.composer_for(inp).compose(inp)
+        from agent.llm.resilience import draft_clock
+
+        with draft_clock():  # the LLM's per-draft deadline counts from here, retrieval included
+            inp, detected = self.prepare(req)
+            comp = self.composer_for(inp).compose(inp)
         return self.finalize(req, inp, detected, comp, actor=actor, record=record)
 
     def finalize(self, req: DraftRequest, inp: ComposeInput, detected: IntentResult, comp: Composition, *,

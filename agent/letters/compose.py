@@ -80,7 +80,7 @@ def build_values(file: DebtorFile, firm: Firm, plans: PlanPolicy, settings: Sett
     options = quote_for_file(file, plans, today=today)
     authorised = frozenset({o.total_cents for o in options} | {o.discount_cents for o in options}
                            | {i.amount_cents for o in options for i in o.instalments}) - {0}
-    token = make_token(file.id, secret=settings.secret_key.get_secret_value(),
+    token = make_token(file.id, secret=settings.secret.get_secret_value(),
                        ttl_hours=settings.letter_link_ttl_hours, now=now_ts)
     values = {
         "firm_name": firm.name, "firm_legal_form": firm.legal_form, "firm_address": firm.address,

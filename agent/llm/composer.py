@@ -41,6 +41,7 @@ from agent.llm.resilience import (
     breaker_for,
     call_with_retries,
     describe,
+    draft_deadline,
     is_retryable,
 )
 from agent.llm.structured import (
@@ -130,7 +131,8 @@ class LLMComposer:
         if self._pool is None:
             with self._model_lock:
                 if self._pool is None:
-                    self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="amiable-llm")
+                    self._pool = ThreadPoolExecutor(max_workers=self.cfg.max_concurrency,
+                                                    thread_name_prefix="amiable-llm")
         return self._pool
 
     def close(self) -> None:
@@ -196,7 +198,7 @@ class LLMComposer:
         if not self.breaker.allow():
             return self._fallback(offline, f"circuit open: the LLM endpoint failed repeatedly; retry in "
                                            f"{self.breaker.retry_in_s():.0f} s", 0)
-        run = _Run(Deadline(self.cfg.deadline_s))
+        run = _Run(draft_deadline(self.cfg.deadline_s))
         return self._guard_loop(inp, offline, run, first=None)
 
     def _guard_loop(self, inp: ComposeInput, offline: Composition, run: _Run,
@@ -286,7 +288,7 @@ class LLMComposer:
             yield ComposedEvent(composition=self._fallback(
                 offline, "circuit open: the LLM endpoint failed repeatedly", 0))
             return
-        run = _Run(Deadline(self.cfg.deadline_s))
+        run = _Run(draft_deadline(self.cfg.deadline_s))
         mode = self.modes.get(self.cfg.endpoint_key)
         messages = self._messages(inp, mode, [])
         bound = bind_mode(self.model, mode)

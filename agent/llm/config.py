@@ -30,6 +30,7 @@ class LLMConfig:
     breaker_threshold: int = 3  # consecutive failed calls that open the circuit
     breaker_cooldown_s: float = 30.0  # open time before one probe call is let through
     max_message_chars: int = 8_000  # debtor text sent to the model (the rest is cut, and said so)
+    max_concurrency: int = 8  # model calls in flight (the composer's own executor, not the request pool)
 
     @property
     def endpoint_key(self) -> str:
@@ -93,5 +94,5 @@ def resolve(settings: Settings) -> LLMConfig | None:
         base_url=base_url, model=model, api_key=resolve_api_key(settings, base_url=base_url),
         timeout_s=min(settings.llm_timeout_s, settings.llm_deadline_s), deadline_s=settings.llm_deadline_s,
         max_retries=settings.llm_max_retries, guard_retries=settings.llm_guard_retries,
-        max_message_chars=min(8_000, settings.max_message_chars),
+        max_message_chars=min(8_000, settings.max_message_chars), max_concurrency=settings.llm_max_concurrency,
     )

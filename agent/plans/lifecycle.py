@@ -16,6 +16,7 @@ is broken and a task is opened for an agent.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -100,12 +101,17 @@ def _key_mismatch() -> InputValidationError:
          "type": "idempotency_mismatch"}])
 
 
+def scoped_key(debtor_id: str, idempotency_key: str) -> str:
+    """Idempotency keys are scoped per debtor: the same key on two files are two keys (nothing leaks)."""
+    return hashlib.sha256(f"{debtor_id}\x00{idempotency_key}".encode()).hexdigest()
+
+
 def replay(session: Session, debtor_id: str, idempotency_key: str, option_id: str, *, actor: str,
            locked: bool = False) -> AcceptResult | None:
     """The plan an earlier acceptance with this key created (a retry), or None if the key is new."""
     if not locked:
         _lock_debtor(session, debtor_id)
-    existing = session.execute(select(m.Plan).where(m.Plan.idempotency_key == idempotency_key)
+    existing = session.execute(select(m.Plan).where(m.Plan.idempotency_key == scoped_key(debtor_id, idempotency_key))
                                .options(selectinload(m.Plan.instalments))).scalar_one_or_none()
     if existing is None:
         return None
@@ -140,11 +146,11 @@ def accept(session: Session, debtor_id: str, option: PlanOption, *, idempotency_
                                .limit(1)).scalar_one_or_none()
     if proposed is not None:
         plan = proposed
-        plan.status, plan.idempotency_key = "accepted", idempotency_key
+        plan.status, plan.idempotency_key = "accepted", scoped_key(debtor_id, idempotency_key)
         plan.missed_rule = bounds.missed.text(lang)
     else:
         plan = _new_plan(debtor_id, option, status="accepted", source=source, now=when,
-                         idempotency_key=idempotency_key, missed_rule=bounds.missed.text(lang))
+                         idempotency_key=scoped_key(debtor_id, idempotency_key), missed_rule=bounds.missed.text(lang))
         session.add(plan)
     plan.accepted_at = when
     try:

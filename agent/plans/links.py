@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import secrets
 
 from agent.errors import UserError
@@ -37,8 +38,21 @@ def _b64e(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _b64d(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _b64d_canonical(text: str) -> bytes:
+    """Decode base64url without padding, refusing every spelling but the one ``_b64e`` produces."""
+    if not _B64URL.fullmatch(text):
+        raise ValueError("not base64url")
+    raw = _b64d(text)
+    if _b64e(raw) != text:
+        raise ValueError("non-canonical base64url")
+    return raw
 
 
 def _derive(secret: str) -> bytes:
@@ -71,7 +85,8 @@ def verify_token(token: str, *, secret: str, now: float) -> str:
     if len(parts) != 3 or parts[0] != VERSION:
         raise InvalidLinkError("malformed")
     try:
-        given = _b64d(parts[2])
+        given = _b64d_canonical(parts[2])
+        _b64d_canonical(parts[1])
         signed = f"{parts[0]}.{parts[1]}".encode("ascii")
     except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
         raise InvalidLinkError("malformed") from exc
@@ -90,6 +105,17 @@ def verify_token(token: str, *, secret: str, now: float) -> str:
     if now >= exp:
         raise InvalidLinkError("expired")
     return debtor_id
+
+
+def verify_token_any(token: str, *, secrets_: list[str], now: float) -> str:
+    """``verify_token`` against the current secret then each grace secret (key rotation)."""
+    last: InvalidLinkError = InvalidLinkError("no secret")
+    for secret in secrets_:
+        try:
+            return verify_token(token, secret=secret, now=now)
+        except InvalidLinkError as exc:
+            last = exc
+    raise last
 
 
 def widget_url(base_url: str, token: str) -> str:

@@ -51,7 +51,7 @@ def _key_out(row: Any) -> dict[str, Any]:
 def create_key(body: KeyIn, rt: RuntimeDep, who: AdminDep) -> KeyCreated:
     with rt.session() as s:
         row, key = keys.create_key(s, name=body.name, role=body.role,
-                                   secret_key=rt.settings.secret_key.get_secret_value(), actor=who.actor)
+                                   secret_key=rt.settings.secret.get_secret_value(), actor=who.actor)
         return KeyCreated(**_key_out(row), key=key)
 
 

@@ -13,14 +13,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from agent import conversations as svc
 from agent.domain import Channel, Lang
 from agent.drafting.models import Draft, DraftRequest
-from agent.drafting.streaming import stream_draft
+from agent.drafting.streaming import stream_draft, word_chunks
 from agent.errors import AmiableError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, ReaderDep, RuntimeDep
@@ -30,6 +30,8 @@ router = APIRouter(tags=["conversations"])
 
 MAX_BODY_CHARS = 100_000
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Unchecked = Annotated[bool, Query(description="also stream the model's raw tokens before the guard "
+                                              "(``checked: false``; for a reviewing agent only)")]
 
 
 class _In(BaseModel):
@@ -115,10 +117,17 @@ def _problem_event(exc: AmiableError) -> dict[str, str]:
                                                   "Internal error", "status": status, "detail": detail})}
 
 
+def _token(text: str, checked: bool) -> dict[str, str]:
+    return {"event": "token", "data": json.dumps({"text": text, "checked": checked}, ensure_ascii=False)}
+
+
 def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
-              persist: Callable[[Draft], svc.DraftRecord]) -> EventSourceResponse:
+              persist: Callable[[Draft], svc.DraftRecord], *, unchecked: bool = False) -> EventSourceResponse:
+    """Token events then the draft. Unchecked model tokens are sent only when ``unchecked`` (the console's
+    opt-in ``?unchecked=true``); otherwise the guarded text is streamed in words once it passed the guard."""
     async def gen() -> AsyncIterator[dict[str, str]]:
         it = draft_events(rt, req, actor)
+        held_back = False
         try:
             while True:
                 ev = await anyio.to_thread.run_sync(_next, it)
@@ -126,16 +135,22 @@ def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
                     break
                 assert isinstance(ev, dict)
                 if ev.get("type") == "token":
-                    yield {"event": "token", "data": json.dumps({"text": ev.get("text", ""),
-                                                                 "checked": bool(ev.get("checked"))},
-                                                                ensure_ascii=False)}
+                    checked = bool(ev.get("checked"))
+                    if checked or unchecked:
+                        yield _token(str(ev.get("text", "")), checked)
+                    else:
+                        held_back = True
                 elif ev.get("type") == "replaced":
-                    yield {"event": "replaced", "data": json.dumps({"reason": ev.get("reason", "")},
-                                                                   ensure_ascii=False)}
+                    if unchecked:
+                        yield {"event": "replaced", "data": json.dumps({"reason": ev.get("reason", "")},
+                                                                       ensure_ascii=False)}
                 elif ev.get("type") == "draft":
                     draft = ev["draft"] if isinstance(ev["draft"], Draft) else Draft.model_validate(ev["draft"])
                     # Not cancellable: once started, the record completes (one transaction) or not at all.
                     rec = await anyio.to_thread.run_sync(persist, draft)
+                    if held_back:
+                        for chunk in word_chunks(rec.text):
+                            yield _token(chunk, True)
                     yield {"event": "draft", "data": json.dumps(svc.DraftView(rec).as_dict(), ensure_ascii=False,
                                                                 default=str)}
         except AmiableError as exc:
@@ -175,7 +190,8 @@ def post_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) ->
 @router.post("/v1/conversations/{conv_id}/messages/stream",
              summary="Same as /messages, streamed as server-sent events: token..., then draft (role: agent)",
              response_class=EventSourceResponse)
-def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) -> EventSourceResponse:
+def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep,
+                   unchecked: Unchecked = False) -> EventSourceResponse:
     message = rt.drafting.validate_message(body.message)
     conv, _, _ = svc.get_conversation(rt, conv_id)
     req = svc.request_for_message(conv, message, channel=body.channel, lang=body.lang, plan_months=body.plan_months)
@@ -188,7 +204,7 @@ def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) 
                                     debtor_version_seen=seen, conversation_id=conv.id, parent_id=None,
                                     status="generated", extra_messages=[("debtor", message)])
 
-    return sse_draft(rt, req, who.actor, persist)
+    return sse_draft(rt, req, who.actor, persist, unchecked=unchecked)
 
 
 @router.get("/v1/drafts/{draft_id}", summary="A draft with its status and version (role: agent or qa)")
@@ -204,7 +220,8 @@ def revise(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> dict[
 
 @router.post("/v1/drafts/{draft_id}/revise/stream", response_class=EventSourceResponse,
              summary="Revise a draft by instruction, streamed as server-sent events (role: agent)")
-def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> EventSourceResponse:
+def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep,
+                  unchecked: Unchecked = False) -> EventSourceResponse:
     rec, req, understood = svc.revise_request(rt, draft_id, body.instruction)
     with rt.session() as s:
         seen = svc.debtor_version(s, rec.debtor_id)
@@ -216,7 +233,7 @@ def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -
                                     status="revised", understood=understood,
                                     extra_messages=[("instruction", body.instruction.strip())])
 
-    return sse_draft(rt, req, who.actor, persist)
+    return sse_draft(rt, req, who.actor, persist, unchecked=unchecked)
 
 
 @router.put("/v1/drafts/{draft_id}/text", summary="Edit the draft text; the guard re-checks it (role: agent)")

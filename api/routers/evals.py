@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,7 @@ router = APIRouter(prefix="/v1/evals", tags=["evals"])
 _RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$")
 _lock = threading.Lock()
 _runs: dict[str, dict[str, Any]] = {}  # run id -> {"progress": Progress, "thread": Thread, "error": str | None}
+_reserved: dict[str, int] = {}  # API key id -> launches being prepared
 
 
 class RunRequest(BaseModel):
@@ -62,8 +63,30 @@ def _run_dir(rt: Runtime, run_id: str) -> Path:
 
 
 @router.post("/runs", status_code=202, response_model=RunCreated)
-def launch_run(body: RunRequest, rt: RuntimeDep) -> RunCreated:
-    """Validate the request (datasets, evaluators, debtors) then run it in a background thread."""
+def launch_run(body: RunRequest, rt: RuntimeDep, request: Request) -> RunCreated:
+    """Validate the request (datasets, evaluators, debtors) then run it in a background thread.
+
+    At most ``settings.max_eval_runs_per_key`` runs per API key at a time (429 beyond)."""
+
+    principal = getattr(request.state, "principal", None)
+    owner = getattr(principal, "key_id", "anonymous")
+    limit = int(getattr(request.app.state, "max_eval_runs_per_key", 2))
+    with _lock:  # check and reserve atomically: concurrent launches cannot overshoot the limit
+        running = _reserved.get(owner, 0) + sum(1 for e in _runs.values()
+                                                 if e.get("owner") == owner and e["thread"].is_alive())
+        if running >= limit:
+            raise HTTPException(status_code=429, detail=f"this key already has {running} evaluation runs in "
+                                                        f"progress (limit {limit}); wait for one to finish",
+                                headers={"Retry-After": "30"})
+        _reserved[owner] = _reserved.get(owner, 0) + 1
+    try:
+        return _launch(body, rt, owner)
+    finally:
+        with _lock:
+            _reserved[owner] -= 1
+
+
+def _launch(body: RunRequest, rt: Runtime, owner: str) -> RunCreated:
     from agent.qa import runner
 
     evals = rt.settings.evals_dir
@@ -78,7 +101,7 @@ def launch_run(body: RunRequest, rt: RuntimeDep) -> RunCreated:
         raise HTTPException(status_code=exc.http_status if exc.http_status < 500 else 422,
                             detail=exc.message) from exc
     progress = runner.Progress(total=len(prep.cases), status="queued")
-    entry: dict[str, Any] = {"progress": progress, "error": None}
+    entry: dict[str, Any] = {"progress": progress, "error": None, "owner": owner}
 
     def work() -> None:
         try:

@@ -14,7 +14,8 @@ agent instruction ("shorter", "offer six months instead", "in English", "more em
 applied cumulatively. The reply is the draft text; the ``amiable`` extension object carries the
 guard verdict, findings, citations, sendable flag and the draft id (approve/send it through
 ``/v1/drafts/{id}/...``). Streaming follows OpenAI's chunk format, ends with ``data: [DONE]``, and
-the last chunk before it carries the ``amiable`` extension.
+the last chunk before it carries the ``amiable`` extension. Only text that passed the guard is
+streamed: the model's raw tokens are never sent; the final, guarded text is sent in word chunks.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent import conversations as svc
 from agent.drafting.models import Draft, DraftRequest
+from agent.drafting.streaming import word_chunks
 from agent.errors import AmiableError, InputValidationError, NotFoundError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, RuntimeDep
@@ -152,7 +154,6 @@ async def _stream(rt: Runtime, req: DraftRequest, actor: str, persist: Any) -> A
     created = int(rt.clock.timestamp())
     cid = "chatcmpl-pending"
     it = draft_events(rt, req, actor)
-    streamed: list[str] = []
     try:
         yield _chunk(cid, created, {"role": "assistant", "content": ""})
         while True:
@@ -160,14 +161,14 @@ async def _stream(rt: Runtime, req: DraftRequest, actor: str, persist: Any) -> A
             if ev is _END:
                 break
             assert isinstance(ev, dict)
-            if ev.get("type") == "token" and ev.get("text"):
-                streamed.append(str(ev["text"]))
-                yield _chunk(cid, created, {"content": ev["text"]})
-            elif ev.get("type") == "draft":
+            # token events (checked or not) are not forwarded: only the guarded final text is streamed
+            if ev.get("type") == "draft":
                 draft = ev["draft"] if isinstance(ev["draft"], Draft) else Draft.model_validate(ev["draft"])
                 rec = await anyio.to_thread.run_sync(persist, draft)
                 cid = f"chatcmpl-{rec.id}"
-                ext = {**extension(rec), "streamed_text_replaced": "".join(streamed) != rec.text}
+                for piece in word_chunks(rec.text):
+                    yield _chunk(cid, created, {"content": piece})
+                ext = {**extension(rec), "streamed_text_replaced": False}
                 yield _chunk(cid, created, {}, "stop", usage=_usage(req, rec.text), amiable=ext)
         yield "data: [DONE]\n\n"
     except AmiableError as exc:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
@@ -35,10 +35,12 @@ from agent.errors import ConflictError, InputValidationError, NotFoundError
 from agent.plans import lifecycle
 from agent.plans.calendar import get_calendar
 from agent.plans.engine import counter_proposal, quote_for_file
-from agent.plans.links import InvalidLinkError, verify_token
+from agent.plans.links import InvalidLinkError, verify_token_any
 from agent.plans.models import MAX_CENTS, Capacity, PlanOption, Proposal
 from agent.runtime import Runtime
 from api.deps import RuntimeDep
+from api.ratelimit import RateLimiter
+from api.security import client_ip
 
 log = logging.getLogger("amiable.widget")
 router = APIRouter(prefix="/v1/widget", tags=["widget"])
@@ -62,6 +64,7 @@ class WidgetAuth:
 
 
 def widget_auth(
+    request: Request,
     rt: RuntimeDep,
     authorization: Annotated[str | None, Header()] = None,
     x_widget_token: Annotated[str | None, Header()] = None,
@@ -71,7 +74,20 @@ def widget_auth(
         token = authorization[7:].strip()
     if not token:
         raise InvalidLinkError("missing")
-    debtor_id = verify_token(token, secret=rt.settings.secret_key.get_secret_value(), now=rt.clock.timestamp())
+    limiter: RateLimiter = request.app.state.limiter
+    ip = client_ip(request)
+    limiter.check("ip_auth_failures", ip)  # 429 while this address is locked out for bad links
+    st = rt.settings
+    try:
+        debtor_id = verify_token_any(token, secrets_=[st.secret.get_secret_value(),
+                                                      *(g.get_secret_value() for g in st.secret_key_grace)],
+                                    now=rt.clock.timestamp())
+    except InvalidLinkError:
+        limiter.spend("ip_auth_failures", ip)
+        raise
+    limiter.hit("link", token)
+    if request.method == "POST":
+        limiter.hit("link_writes", token)  # contact requests, disputes, proposals: each may create agent work
     return WidgetAuth(debtor_id=debtor_id, rt=rt)
 
 
@@ -243,7 +259,7 @@ class CapacityIn(_In):
 
 class AcceptIn(_In):
     option_id: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
-    consent: bool
+    consent: StrictBool  # JSON true exactly: "true", 1 or "yes" are not consent
     proposal: ProposalIn | None = None
     capacity: CapacityIn | None = None
 

@@ -138,7 +138,7 @@ def test_http_check(loaded_settings) -> None:  # type: ignore[no-untyped-def]
     client = TestClient(create_app(loaded_settings))
     with session_scope(loaded_settings.effective_database_url) as session:
         _, token = create_key(session, name="guard-test", role="agent",
-                              secret_key=loaded_settings.secret_key.get_secret_value(), actor="tests")
+                              secret_key=loaded_settings.secret.get_secret_value(), actor="tests")
     client.headers["Authorization"] = f"Bearer {token}"
     r = client.post("/v1/guard/check", json={"text": "Notre huissier passera demain."})
     assert r.status_code == 200

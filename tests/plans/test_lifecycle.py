@@ -79,9 +79,16 @@ def test_same_key_different_option_is_rejected_and_nothing_stored(db: str) -> No
     before = _audit_kinds(db)
     with pytest.raises(InputValidationError), session_scope(db) as s:
         lifecycle.accept(s, "d1", _option("full"), idempotency_key="key-1", bounds=BOUNDS, actor="debtor")
-    with pytest.raises(ConflictError), session_scope(db) as s:
-        lifecycle.accept(s, "d2", _option(), idempotency_key="key-1", bounds=BOUNDS, actor="debtor")
-    assert _audit_kinds(db) == before and _plans(db, "d2") == []
+    assert _audit_kinds(db) == before
+
+
+def test_idempotency_keys_are_scoped_per_debtor(db: str) -> None:
+    """Reusing another file's key is a fresh key: no 409 that would reveal the key was used (finding 9)."""
+    with session_scope(db) as s:
+        first = lifecycle.accept(s, "d1", _option(), idempotency_key="key-1", bounds=BOUNDS, actor="debtor")
+    with session_scope(db) as s:
+        other = lifecycle.accept(s, "d2", _option(), idempotency_key="key-1", bounds=BOUNDS, actor="debtor")
+    assert not other.replayed and other.plan.id != first.plan.id and len(_plans(db, "d2")) == 1
 
 
 def test_concurrent_double_accept_gives_one_plan(db: str) -> None:

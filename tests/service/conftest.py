@@ -39,7 +39,7 @@ class Keys:
 def make_keys(rt: Any) -> Keys:
     from agent.auth import create_key, revoke_key
 
-    secret = rt.settings.secret_key.get_secret_value()
+    secret = rt.settings.secret.get_secret_value()
     out: dict[str, str] = {}
     with rt.session() as s:
         for name, role in (("agent", "agent"), ("agent2", "agent"), ("qa", "qa"), ("admin", "admin"),
@@ -89,11 +89,11 @@ class LiveServer:
     proc: subprocess.Popen[bytes]
 
 
-def start_server(data_dir: Path, log: Path) -> LiveServer:
+def start_server(data_dir: Path, log: Path, **extra_env: str) -> LiveServer:
     """uvicorn in a subprocess on a free loopback port, over an already-initialised data dir."""
     port = free_port()
     env = {**os.environ, "AMIABLE_DATA_DIR": str(data_dir), "AMIABLE_TODAY": TODAY.isoformat(),
-           "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "test-secret-key-not-for-production"}
+           "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "test-secret-key-not-for-production", **extra_env}
     fh = log.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
                              "127.0.0.1", "--port", str(port), "--log-level", "warning"],

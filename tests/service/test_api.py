@@ -70,7 +70,7 @@ def test_x_api_key_header_works(client: TestClient, keys: Keys) -> None:
 def test_widget_token_rejected_on_agent_routes(client: TestClient, service_rt: Any) -> None:
     from agent.plans.links import make_token
 
-    token = make_token("D001", secret=service_rt.settings.secret_key.get_secret_value(), ttl_hours=1, now=now_ts())
+    token = make_token("D001", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1, now=now_ts())
     body = _problem(client.get("/v1/debtors/D001", headers=auth(token)), 401)
     assert "widget" in body["detail"]
     _problem(client.post("/v1/chat/completions", headers=auth(token),
@@ -143,7 +143,7 @@ def test_keys_are_stored_hashed(service_rt: Any, keys: Keys) -> None:
 
     with service_rt.session() as s:
         stored = json.dumps([(r.key_hash, r.prefix, r.name) for r in s.execute(select(ApiKey)).scalars()])
-    assert keys.agent not in stored and keys.agent.split("_")[2] not in stored
+    assert keys.agent not in stored and keys.agent.split("_", 2)[2] not in stored
 
 
 # ------------------------------------------------------------------ bad input
@@ -324,12 +324,14 @@ def test_audit_chain_valid_and_replay(client: TestClient, keys: Keys) -> None:
     _problem(client.post("/v1/audit/replay/1", headers=auth(keys.qa)), 400)  # key.created: not a draft
 
 
-def test_health_ready_metrics_openapi(client: TestClient) -> None:
+def test_health_ready_metrics_openapi(client: TestClient, keys: Keys) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and all(c["ok"] for c in ready.json()["checks"].values())
     client.get("/v1/debtors")
-    m = client.get("/metrics")
+    _problem(client.get("/metrics"), 401)
+    _problem(client.get("/metrics", headers=auth(keys.agent)), 403)
+    m = client.get("/metrics", headers=auth(keys.admin))
     assert m.status_code == 200 and "amiable_http_requests_total" in m.text and 'route="/v1/debtors"' in m.text
     spec = client.get("/openapi.json").json()
     assert {"/v1/chat/completions", "/v1/drafts/{draft_id}/send", "/v1/queue"} <= set(spec["paths"])

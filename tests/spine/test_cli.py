@@ -15,7 +15,7 @@ from tests.conftest import REPO, TODAY, copy_template
 
 def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "AMIABLE_DATA_DIR": str(data_dir), "AMIABLE_TODAY": TODAY.isoformat(),
-                "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "cli-test-secret", **env}
+                "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "cli-test-secret-key-not-for-production", **env}
     return subprocess.run([sys.executable, "-m", "agent.cli.main", *args], capture_output=True, text=True,
                           env=full_env, cwd=REPO, timeout=600, check=False)
 

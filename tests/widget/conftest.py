@@ -40,7 +40,7 @@ def token_for(settings: Any, debtor_id: str, **kw: Any) -> str:
     from agent.plans.links import make_token
 
     kw.setdefault("now", now_ts())
-    return make_token(debtor_id, secret=settings.secret_key.get_secret_value(), ttl_hours=kw.pop("ttl_hours", 1), **kw)
+    return make_token(debtor_id, secret=settings.secret.get_secret_value(), ttl_hours=kw.pop("ttl_hours", 1), **kw)
 
 
 @pytest.fixture

@@ -317,7 +317,7 @@ def agent_key(wsettings: Any) -> dict[str, str]:
     from agent.auth import create_key
 
     with session_scope(wsettings.effective_database_url) as s:
-        _, key = create_key(s, name="widget-tests", role="agent", secret_key=wsettings.secret_key.get_secret_value(),
+        _, key = create_key(s, name="widget-tests", role="agent", secret_key=wsettings.secret.get_secret_value(),
                             actor="test")
     return {"X-API-Key": key}
 

@@ -55,7 +55,20 @@
     });
   }
 
+  // Sign-out, "change key" and a refused key wipe every debtor datum from the page and from memory.
+  var CLEAR_TEXT = ["results", "file-title", "file-summary", "cadence", "history", "thread", "verdict", "draft-text",
+                    "findings", "citations", "options", "next-action", "status"];
+  var CLEAR_VALUE = ["final-text", "message", "instruction", "search", "api-key"];
+  function clearAll() {
+    state = { debtor: null, conv: null, draft: null };
+    CLEAR_TEXT.forEach(function (id) { var el = $(id); if (el) { el.innerHTML = ""; } });
+    CLEAR_VALUE.forEach(function (id) { var el = $(id); if (el) { el.value = ""; } });
+    ["file-panel", "chat-panel", "draft-panel"].forEach(function (id) { var el = $(id); if (el) { el.hidden = true; } });
+  }
+
   function showLogin(msg) {
+    sessionStorage.removeItem("amiable.key");
+    clearAll();
     $("app").hidden = true; $("login").hidden = false;
     if (msg) { $("key-form").querySelector(".hint").textContent = msg; }
   }
