@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from agent import audit
 from agent.plans.links import make_token
+from tests.conftest import now_ts
 from tests.service.conftest import Keys, auth
 
 PROBLEM = "application/problem+json"
@@ -64,8 +65,8 @@ def test_requests_per_key_are_limited(service_rt: Any, keys: Keys) -> None:
 
 
 def test_bad_widget_signatures_are_locked_out(service_rt: Any) -> None:
-    good = make_token("D001", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1)
-    forged = [make_token("D001", secret=f"forged-secret-{i}-padding-to-32-bytes!!", ttl_hours=1) for i in range(300)]
+    good = make_token("D001", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1, now=now_ts())
+    forged = [make_token("D001", secret=f"forged-secret-{i}-padding-to-32-bytes!!", ttl_hours=1, now=now_ts()) for i in range(300)]
     with app_with(service_rt, rate_limit_auth_failures_per_minute=10) as c:
         n, r = _until_429(lambda i: c.get("/v1/widget/file", headers={"Authorization": f"Bearer {forged[i]}"}),
                           300)
@@ -75,7 +76,7 @@ def test_bad_widget_signatures_are_locked_out(service_rt: Any) -> None:
 
 
 def test_contact_requests_from_one_link_are_limited(service_rt: Any) -> None:
-    token = make_token("D032", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1)
+    token = make_token("D032", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1, now=now_ts())
     body = {"channel": "email", "preferred_at": "2026-11-28T09:00:00+01:00"}
     with app_with(service_rt, rate_limit_link_writes_per_hour=5) as c:
         n, r = _until_429(lambda i: c.post("/v1/widget/contact-request", json=body,
@@ -87,7 +88,7 @@ def test_contact_requests_from_one_link_are_limited(service_rt: Any) -> None:
 
 
 def test_widget_tokens_have_one_spelling(client: TestClient, service_rt: Any) -> None:
-    token = make_token("D001", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1)
+    token = make_token("D001", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1, now=now_ts())
     v, payload, sig = token.split(".")
     assert client.get("/v1/widget/file", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     variants = [f"{v}.{payload}.{sig}=", f"{v}.{payload}.{sig}==", f"{v}.{payload}.{sig[:5]}!{sig[5:]}",
@@ -98,7 +99,7 @@ def test_widget_tokens_have_one_spelling(client: TestClient, service_rt: Any) ->
 
 
 def test_consent_must_be_json_true(client: TestClient, service_rt: Any) -> None:
-    token = make_token("D005", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1)
+    token = make_token("D005", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1, now=now_ts())
     h = {"Authorization": f"Bearer {token}", "Idempotency-Key": "consent-test-0001"}
     opts = client.get("/v1/widget/options", headers=h).json()
     option_id = opts["options"][0]["id"]
@@ -142,7 +143,7 @@ def test_security_headers_on_every_page(client: TestClient, keys: Keys, path: st
 
 
 def test_personal_data_is_never_cached(client: TestClient, keys: Keys, service_rt: Any) -> None:
-    token = make_token("D002", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1)
+    token = make_token("D002", secret=service_rt.settings.secret.get_secret_value(), ttl_hours=1, now=now_ts())
     for r in (client.get("/v1/debtors/D001", headers=auth(keys.agent)),
               client.get("/v1/widget/file", headers={"Authorization": f"Bearer {token}"})):
         assert r.status_code == 200 and r.headers["cache-control"] == "no-store"

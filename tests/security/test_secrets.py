@@ -11,6 +11,7 @@ import pytest
 from agent.errors import ConfigError
 from agent.plans.links import make_token, verify_token
 from agent.settings import SECRET_FILE, load_settings
+from tests.conftest import now_ts
 from tests.security.support import cli
 
 
@@ -36,9 +37,9 @@ def test_a_link_signed_with_the_old_default_is_refused(tmp_path: Path, monkeypat
     s = load_settings(data_dir=tmp_path, environment="development")
     accepted = 0
     for i in range(1, 37):
-        forged = make_token(f"D{i:03d}", secret="changethis", ttl_hours=72)
+        forged = make_token(f"D{i:03d}", secret="changethis", ttl_hours=72, now=now_ts())
         try:
-            verify_token(forged, secret=s.secret.get_secret_value())
+            verify_token(forged, secret=s.secret.get_secret_value(), now=now_ts())
             accepted += 1
         except ConfigError:
             raise

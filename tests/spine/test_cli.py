@@ -13,11 +13,11 @@ import pytest
 from tests.conftest import REPO, TODAY, copy_template
 
 
-def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], data_dir: Path, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "AMIABLE_DATA_DIR": str(data_dir), "AMIABLE_TODAY": TODAY.isoformat(),
                 "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "cli-test-secret-key-not-for-production", **env}
     return subprocess.run([sys.executable, "-m", "agent.cli.main", *args], capture_output=True, text=True,
-                          env=full_env, cwd=REPO, timeout=600, check=False)
+                          env=full_env, cwd=REPO, timeout=600, check=False, input=stdin)
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +93,8 @@ def test_draft_reads_the_message_from_a_file_or_stdin_and_ids_in_any_case(initia
     assert from_file.returncode == 0, from_file.stderr
     d = json.loads(from_file.stdout)
     assert d["debtor_id"] == "D002" and d["intent"] == "hardship"
-    full_env = {**os.environ, "AMIABLE_DATA_DIR": str(initialised), "AMIABLE_TODAY": TODAY.isoformat(),
-                "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": "cli-test-secret"}
-    piped = subprocess.run([sys.executable, "-m", "agent.cli.main", "draft", "-d", "D002", "-m", "-", "--json"],
-                           input="J'ai perdu mon emploi, je ne peux plus payer.", capture_output=True, text=True,
-                           env=full_env, cwd=REPO, timeout=600, check=False)
+    piped = _run(["draft", "-d", "D002", "-m", "-", "--json"], initialised,
+                 stdin="J'ai perdu mon emploi, je ne peux plus payer.")
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout)["intent"] == "hardship"
 
