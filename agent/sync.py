@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent import audit
+from agent import audit, clock
 from agent.db import models as m
 from agent.errors import InputValidationError
 from agent.portfolio import CreditorRecord, DebtorRecord, _debtor_row
@@ -198,13 +199,14 @@ def _merge_debtor(session: Session, row: m.Debtor, rec: DebtorRecord) -> tuple[d
 
 def sync_records(session: Session, creditors: list[CreditorRecord], debtors: list[DebtorRecord], *,
                  source: str, lines: dict[str, int] | None = None, close_absent: bool = True,
-                 dry_run: bool = False) -> SyncReport:
+                 dry_run: bool = False, today: dt.date | None = None) -> SyncReport:
     """Upsert one validated file inside the caller's transaction (the caller commits, or rolls back a dry run).
 
     ``lines`` maps a debtor reference to its line in the file, for line-precise conflict errors.
     Creditors the file covers are those it has creditor records for, plus those its debtors name.
     """
     lines = lines or {}
+    today = today or clock.current().today()
     rep = SyncReport(source=source, dry_run=dry_run)
     _sync_creditors(session, creditors, rep)
     session.flush()
@@ -251,7 +253,7 @@ def sync_records(session: Session, creditors: list[CreditorRecord], debtors: lis
         for row in absent:
             if row.reference in present or row.status == "closed":
                 continue
-            reason = f"{CLOSED_BY_CREDITOR} {source}"
+            reason = f"{CLOSED_BY_CREDITOR} {PurePath(source).name} ({today.isoformat()})"
             change = DebtorChange(debtor_id=row.id, reference=row.reference, creditor_id=row.creditor_id,
                                   action="closed", changes={"status": [row.status, "closed"],
                                                             "hold_reason": [row.hold_reason, reason]})
