@@ -46,7 +46,7 @@ def load_mapping(path: Path) -> ColumnMapping:
     return mapping
 
 
-def _money(raw: str, amounts: str) -> int:
+def parse_amount(raw: str, amounts: str) -> int:
     text = raw.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
     if amounts == "cents":
         return int(text)
@@ -95,7 +95,7 @@ def read_csv(path: Path, mapping: ColumnMapping) -> tuple[list[DebtorRecord], di
             value: Any = raw.strip()
             if name in MONEY_FIELDS:
                 try:
-                    value = _money(raw, mapping.amounts)
+                    value = parse_amount(raw, mapping.amounts)
                 except (InvalidOperation, ValueError) as exc:
                     errors.append(f"{src}:{lineno}: {header}: not an amount: {exc}")
                     continue

@@ -22,10 +22,11 @@ core.register(app)
 
 def _register_groups() -> None:
     """Attach the sub-command groups owned by each component."""
-    from agent.cli import evals, guard, plans, service
+    from agent.cli import evals, guard, payments, plans, service
 
     app.add_typer(guard.app, name="guard", help="Check texts against the compliance rules.")
     app.add_typer(plans.app, name="plan", help="Quote payment plans and manage widget links.")
+    app.add_typer(payments.app, name="payment", help="Record payments (matched to plan instalments).")
     app.add_typer(evals.app, name="eval", help="Run and compare QA tone evaluations.")
     service.register(app)
 
