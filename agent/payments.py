@@ -13,7 +13,11 @@ A payment of ``amount_cents`` on ``paid_on``:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from decimal import InvalidOperation
+from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
@@ -21,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from agent import audit
 from agent.db import models as m
-from agent.errors import InputValidationError, NotFoundError
+from agent.errors import InputValidationError, NotFoundError, UserError
 from agent.plans import lifecycle
 
 
@@ -78,3 +82,70 @@ def record(session: Session, debtor_id: str, amount_cents: int, paid_on: dt.date
     out.balance_cents = _owed(session, debtor_id)
     audit.append(session, "payment.recorded", actor=actor, debtor_id=debtor_id, payload=out)
     return out
+
+
+class PaymentFileReport(BaseModel):
+    source: str
+    payments: int
+    total_cents: int
+    plans_completed: list[str]
+    outcomes: list[PaymentOutcome]
+
+
+PAYMENT_COLUMNS = ("amount", "date")
+
+
+def import_payment_file(session: Session, path: Path, *, actor: str, today: dt.date) -> PaymentFileReport:
+    """A CSV of payments (``debtor_id`` or ``reference``, ``amount`` in euros, ``date``, optional ``method``,
+    ``payment_reference``), applied all-or-nothing in the caller's transaction; errors name the line."""
+    from agent.csv_import import parse_amount
+
+    if not path.is_file():
+        raise UserError(f"payment file not found: {path}")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputValidationError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
+    src = str(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    headers = set(reader.fieldnames or [])
+    missing = [c for c in PAYMENT_COLUMNS if c not in headers]
+    if missing or not headers & {"debtor_id", "reference"}:
+        need = ", ".join([*missing, *([] if headers & {"debtor_id", "reference"} else ["debtor_id or reference"])])
+        raise InputValidationError(f"{src}:1: header: missing column(s) {need}; nothing was imported")
+    errors: list[str] = []
+    outcomes: list[PaymentOutcome] = []
+    for row in reader:
+        at = f"{src}:{reader.line_num}"
+        try:
+            amount = parse_amount(row.get("amount") or "", "euros")
+        except (InvalidOperation, ValueError):
+            errors.append(f"{at}: amount: not an amount in euros: {row.get('amount')!r}")
+            continue
+        try:
+            paid_on = dt.date.fromisoformat((row.get("date") or "").strip())
+        except ValueError:
+            errors.append(f"{at}: date: not a date (YYYY-MM-DD): {row.get('date')!r}")
+            continue
+        if paid_on > today:
+            errors.append(f"{at}: date: a payment cannot be in the future")
+            continue
+        debtor_id = (row.get("debtor_id") or "").strip()
+        ref = (row.get("reference") or "").strip()
+        if not debtor_id and ref:
+            debtor_id = session.scalar(select(m.Debtor.id).where(m.Debtor.reference == ref)) or ""
+        if not debtor_id:
+            errors.append(f"{at}: reference: unknown debtor {ref or debtor_id!r}")
+            continue
+        try:
+            outcomes.append(record(session, debtor_id, amount, paid_on, actor=actor,
+                                   method=(row.get("method") or "transfer").strip(),
+                                   reference=(row.get("payment_reference") or "").strip()))
+        except UserError as exc:
+            errors.append(f"{at}: {exc.message}")
+    if errors:
+        raise InputValidationError(f"{len(errors)} error(s) in {src}; nothing was imported:\n" + "\n".join(errors[:50]),
+                                   detail=errors)
+    completed = [o.plan_reference for o in outcomes if o.plan_status == "completed" and o.plan_reference]
+    return PaymentFileReport(source=src, payments=len(outcomes), total_cents=sum(o.amount_cents for o in outcomes),
+                             plans_completed=sorted(set(completed)), outcomes=outcomes)

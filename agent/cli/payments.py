@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -44,3 +45,19 @@ def record_cmd(
             f"plan {out.plan_status}" if out.plan_reference else "no open plan")
     typer.echo(f"recorded {out.amount_cents / 100:.2f} EUR for {out.debtor_id} on {out.paid_on}; {plan}; "
                f"unallocated {out.unallocated_cents / 100:.2f} EUR; balance {out.balance_cents / 100:.2f} EUR")
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV: debtor_id or reference, amount (euros), date, [method], "
+                                              "[payment_reference]")],
+) -> None:
+    """Import a payment file (CSV): every payment recorded as by `payment record`; all-or-nothing, line-precise errors."""
+    from agent import payments
+    from agent.db.session import session_scope
+
+    s = settings()
+    with session_scope(s.effective_database_url) as session:
+        rep = payments.import_payment_file(session, file, actor="cli", today=s.effective_today())
+    typer.echo(f"imported {rep.payments} payments ({rep.total_cents / 100:.2f} EUR) from {rep.source}; "
+               f"plans completed: {', '.join(rep.plans_completed) or 'none'}")

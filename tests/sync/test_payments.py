@@ -110,3 +110,49 @@ def test_cli_records_a_payment(env: Any) -> None:
     bad = subprocess.run([*cmd[:-4], "--amount", "-3"], capture_output=True, text=True, env=e, cwd=REPO,
                          timeout=300, check=False)
     assert bad.returncode == 2 and "--amount" in bad.stderr
+
+
+def _accept_for(rt: Any, debtor_id: str, key: str) -> tuple[str, list[int]]:
+    balance = _balance(rt, debtor_id)
+    option = next(o for o in quote(balance, policy=POLICY, today=TODAY) if o.id == "short-3m")
+    with rt.session() as s:
+        res = lifecycle.accept(s, debtor_id, option, idempotency_key=key, bounds=POLICY.defaults, actor="debtor")
+        return res.plan.reference, [i.amount_cents for i in res.plan.instalments]
+
+
+def _eur(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+def test_a_payment_file_completes_a_plan_and_empties_the_queue(env: Any, tmp_path: Path) -> None:
+    from agent.payments import import_payment_file
+
+    _, rt, keys, client = env
+    plan_ref, amounts = _accept_for(rt, "D005", "file-test")
+    with rt.session() as s:
+        reference = s.get(m.Debtor, "D005").reference  # type: ignore[union-attr]
+    csv_path = tmp_path / "payments.csv"
+    csv_path.write_text("reference,amount,date,method,payment_reference\n" + "".join(
+        f'{reference},"{_eur(a)}",{TODAY.isoformat()},transfer,VIR-{n}\n' for n, a in enumerate(amounts, 1)),
+        encoding="utf-8")
+    with rt.session() as s:
+        rep = import_payment_file(s, csv_path, actor="test", today=TODAY)
+    assert rep.payments == len(amounts) and rep.plans_completed == [plan_ref]
+    assert _balance(rt, "D005") == 0
+    assert "D005" not in {i["debtor_id"] for i in client.get("/v1/queue", headers=auth(keys.agent)).json()}
+
+
+def test_a_bad_payment_file_names_the_line_and_records_nothing(env: Any, tmp_path: Path) -> None:
+    from agent.errors import InputValidationError
+    from agent.payments import import_payment_file
+
+    _, rt, _, _ = env
+    before = _balance(rt, "D010")
+    p = tmp_path / "bad.csv"
+    p.write_text(f"debtor_id,amount,date\nD010,10.00,{TODAY.isoformat()}\nD010,abc,{TODAY.isoformat()}\n"
+                 f"NOPE,1.00,{TODAY.isoformat()}\n", encoding="utf-8")
+    with pytest.raises(InputValidationError) as err, rt.session() as s:
+        import_payment_file(s, p, actor="test", today=TODAY)
+    assert "bad.csv:3: amount: not an amount" in err.value.message
+    assert "bad.csv:4: unknown debtor: 'NOPE'" in err.value.message
+    assert _balance(rt, "D010") == before
