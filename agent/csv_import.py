@@ -67,7 +67,11 @@ def read_csv(path: Path, mapping: ColumnMapping) -> tuple[list[DebtorRecord], di
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputValidationError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
-    src = str(path)
+    return parse_csv(text, str(path), mapping)
+
+
+def parse_csv(text: str, src: str, mapping: ColumnMapping) -> tuple[list[DebtorRecord], dict[str, int]]:
+    """Group CSV text's rows into debtor records (errors name ``src`` and the line)."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=mapping.delimiter)
     errors: list[str] = []
     headers = reader.fieldnames or []

@@ -281,3 +281,23 @@ def render(rep: SyncReport, *, verbose: bool) -> list[str]:
             out.append(f"  {d.action:8} {d.debtor_id} ({d.reference}, {d.creditor_id})")
             out.extend(f"    {k}: {old!r} -> {new!r}" for k, (old, new) in d.changes.items())
     return out
+
+
+def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv"], source: str, mapping_file: Any = None,
+              close_absent: bool = True, dry_run: bool = False) -> SyncReport:
+    """Parse and sync a file's content (the admin API); a dry run rolls the session back."""
+    from agent.portfolio import parse_lines
+
+    line_of: dict[str, int] = {}
+    creditors: list[CreditorRecord] = []
+    if fmt == "csv":
+        from agent.csv_import import load_mapping, parse_csv
+
+        debtors, line_of = parse_csv(text, source, load_mapping(mapping_file))
+    else:
+        creditors, debtors = parse_lines(text.splitlines(), source, line_of)
+    rep = sync_records(session, creditors, debtors, source=source, lines=line_of, close_absent=close_absent,
+                       dry_run=dry_run)
+    if dry_run:
+        session.rollback()
+    return rep
