@@ -5,9 +5,10 @@ Schema (one JSON object per line; blank lines and lines starting with ``//`` are
 * ``{"type": "creditor", ...}`` -> :class:`CreditorRecord`
 * ``{"type": "debtor", ...}``   -> :class:`DebtorRecord`
 
-The published JSON Schema is written by ``amiable import --schema``. A re-import replaces the
-debtors it names (idempotent); errors are reported as ``FILE:LINE: field: message`` and, if
-there is any, nothing at all is written.
+The published JSON Schema is written by ``amiable import --schema``. A re-import is an
+incremental, non-destructive sync (see :mod:`agent.sync`): records are upserted by creditor +
+reference, what the firm produced is kept, debtors absent from the export are closed; errors are
+reported as ``FILE:LINE: field: message`` and, if there is any, nothing at all is written.
 """
 
 from __future__ import annotations
@@ -217,11 +218,19 @@ class ImportReport(BaseModel):
     debtors: int
     invoices: int
     contacts: int
-    replaced: int
+    replaced: int  # debtors already present (updated, reopened or unchanged)
+    added: int = 0
+    updated: int = 0
+    closed: int = 0
+    unchanged: int = 0
 
 
-def parse_lines(lines: Iterable[str], source: str) -> tuple[list[CreditorRecord], list[DebtorRecord]]:
-    """Validate every line; raise one InputValidationError listing all problems with line numbers."""
+def parse_lines(lines: Iterable[str], source: str,
+                line_of: dict[str, int] | None = None) -> tuple[list[CreditorRecord], list[DebtorRecord]]:
+    """Validate every line; raise one InputValidationError listing all problems with line numbers.
+
+    ``line_of``, if given, receives each debtor reference's line number.
+    """
     errors: list[str] = []
     creditors: list[CreditorRecord] = []
     debtors: list[DebtorRecord] = []
@@ -258,6 +267,8 @@ def parse_lines(lines: Iterable[str], source: str) -> tuple[list[CreditorRecord]
         if d.reference in refs:
             errors.append(f"{source}:{lineno}: reference: duplicate reference {d.reference!r}")
         refs[d.reference] = d.id
+        if line_of is not None:
+            line_of[d.reference] = lineno
         if d.creditor_id not in cred_ids:
             errors.append(f"{source}:{lineno}: creditor_id: unknown creditor {d.creditor_id!r}")
     if errors:
@@ -270,14 +281,14 @@ def parse_lines(lines: Iterable[str], source: str) -> tuple[list[CreditorRecord]
     return creditors, debtors
 
 
-def read_portfolio(path: Path) -> tuple[list[CreditorRecord], list[DebtorRecord]]:
+def read_portfolio(path: Path, line_of: dict[str, int] | None = None) -> tuple[list[CreditorRecord], list[DebtorRecord]]:
     if not path.is_file():
         raise UserError(f"portfolio file not found: {path}")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputValidationError(f"{path}: not valid UTF-8 (byte {exc.start})") from exc
-    return parse_lines(text.splitlines(), str(path))
+    return parse_lines(text.splitlines(), str(path), line_of)
 
 
 def _debtor_row(d: DebtorRecord) -> m.Debtor:
@@ -314,32 +325,25 @@ def _debtor_row(d: DebtorRecord) -> m.Debtor:
     return row
 
 
-def load_records(session: Session, creditors: list[CreditorRecord], debtors: list[DebtorRecord]) -> ImportReport:
-    """Upsert creditors and replace debtors, inside the caller's transaction."""
-    for c in creditors:
-        session.merge(m.Creditor(**c.model_dump(exclude={"type"})))
-    ids = [d.id for d in debtors]
-    existing = {i for (i,) in session.query(m.Debtor.id).filter(m.Debtor.id.in_(ids))} if ids else set()
-    if existing:
-        for row in session.query(m.Debtor).filter(m.Debtor.id.in_(existing)):
-            session.delete(row)
-        session.flush()
-    refs = {d.reference for d in debtors}
-    clash = session.query(m.Debtor.id, m.Debtor.reference).filter(m.Debtor.reference.in_(refs)).all() if refs else []
-    if clash:
-        raise InputValidationError(
-            "reference already used by another debtor: " + ", ".join(f"{r} ({i})" for i, r in clash)
-        )
-    for d in debtors:
-        session.add(_debtor_row(d))
-    session.flush()
+def load_records(session: Session, creditors: list[CreditorRecord], debtors: list[DebtorRecord], *,
+                 source: str = "records", line_of: dict[str, int] | None = None,
+                 close_absent: bool = True) -> ImportReport:
+    """Sync creditors and debtors (upsert, non-destructive; see agent.sync) inside the caller's transaction."""
+    from agent.sync import sync_records
+
+    rep = sync_records(session, creditors, debtors, source=source, lines=line_of, close_absent=close_absent)
+    return report_of(rep, creditors)
+
+
+def report_of(rep: Any, creditors: list[CreditorRecord]) -> ImportReport:
     return ImportReport(
-        creditors=len(creditors), debtors=len(debtors), invoices=sum(len(d.invoices) for d in debtors),
-        contacts=sum(len(d.contacts) for d in debtors), replaced=len(existing),
+        creditors=len(creditors), debtors=rep.added + rep.updated + rep.reopened + rep.unchanged,
+        invoices=rep.invoices, contacts=rep.contacts, replaced=rep.updated + rep.reopened + rep.unchanged,
+        added=rep.added, updated=rep.updated + rep.reopened, closed=rep.closed, unchanged=rep.unchanged,
     )
 
 
 def import_portfolio(session: Session, path: Path) -> ImportReport:
-    creditors, debtors = read_portfolio(path)
-    return load_records(session, creditors, debtors)
-
+    line_of: dict[str, int] = {}
+    creditors, debtors = read_portfolio(path, line_of)
+    return load_records(session, creditors, debtors, source=str(path), line_of=line_of)

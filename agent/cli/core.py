@@ -30,7 +30,34 @@ def do_import(path: Path | None) -> str:
     with session_scope(s.effective_database_url) as session:
         rep = import_portfolio(session, target)
     return (f"imported {rep.debtors} debtors ({rep.replaced} replaced), {rep.creditors} creditors, "
-            f"{rep.invoices} invoices, {rep.contacts} contacts from {target}")
+            f"{rep.invoices} invoices, {rep.contacts} contacts from {target}; sync: {rep.added} added, "
+            f"{rep.updated} updated, {rep.closed} closed, {rep.unchanged} unchanged")
+
+
+def do_sync(path: Path, *, dry_run: bool, close_absent: bool, verbose: bool,
+            mapping: Path | None = None) -> list[str]:
+    """Sync one file (JSONL, or CSV through a column mapping); a dry run computes every change in a
+    transaction that is then rolled back."""
+    from agent.db.session import session_scope
+    from agent.portfolio import CreditorRecord, read_portfolio
+    from agent.sync import render, sync_records
+
+    s = settings()
+    line_of: dict[str, int] = {}
+    creditors: list[CreditorRecord] = []
+    if path.suffix.lower() == ".csv":
+        from agent.csv_import import load_mapping, read_csv
+
+        default = s.portfolio_file.parent / "csv_mapping.yaml"
+        debtors, line_of = read_csv(path, load_mapping(mapping or default))
+    else:
+        creditors, debtors = read_portfolio(path, line_of)
+    with session_scope(s.effective_database_url) as session:
+        rep = sync_records(session, creditors, debtors, source=str(path), lines=line_of,
+                           close_absent=close_absent, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    return render(rep, verbose=verbose)
 
 
 def do_ingest() -> list[str]:
@@ -63,12 +90,25 @@ def register(app: typer.Typer) -> None:
     def import_cmd(
         file: Annotated[Optional[Path], typer.Argument(help="Portfolio JSONL (default: the sample portfolio)")] = None,  # noqa: UP045
         schema: Annotated[bool, typer.Option("--schema", help="Print the record JSON Schema and exit")] = False,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; write nothing")] = False,
+        changes: Annotated[bool, typer.Option("--changes", help="Also list each debtor's field changes")] = False,
+        keep_absent: Annotated[bool, typer.Option(
+            "--keep-absent", help="Do not close debtors of the file's creditors that the file no longer lists")] = False,
+        mapping: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+            help="CSV column mapping (YAML); default knowledge/portfolio/csv_mapping.yaml")] = None,
     ) -> None:
-        """Import a portfolio (creditor and debtor records, JSONL); all-or-nothing, line-precise errors."""
+        """Sync a portfolio (JSONL, or CSV with a column mapping): upsert by creditor + reference, nothing the firm produced is lost,
+        absent debtors closed; all-or-nothing, line-precise errors."""
         if schema:
             from agent.portfolio import json_schema
 
             typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+            return
+        if dry_run or changes or keep_absent or mapping or (file is not None and file.suffix.lower() == ".csv"):
+            lines = do_sync(file or settings().portfolio_file, dry_run=dry_run, close_absent=not keep_absent,
+                            verbose=dry_run or changes, mapping=mapping)
+            for line in lines:
+                typer.echo(line)
             return
         typer.echo(do_import(file))
 

@@ -22,10 +22,11 @@ core.register(app)
 
 def _register_groups() -> None:
     """Attach the sub-command groups owned by each component."""
-    from agent.cli import evals, guard, intents, letters, outbox, plans, service
+    from agent.cli import evals, guard, intents, letters, outbox, payments, plans, service
 
     app.add_typer(guard.app, name="guard", help="Check texts against the compliance rules.")
     app.add_typer(plans.app, name="plan", help="Quote payment plans and manage widget links.")
+    app.add_typer(payments.app, name="payment", help="Record payments (matched to plan instalments).")
     app.add_typer(evals.app, name="eval", help="Run and compare QA tone evaluations.")
     app.add_typer(letters.app, name="letter", help="Produce first letters and formal notices (PDF, HTML).")
     app.add_typer(outbox.app, name="outbox", help="Send queued email, SMS and postal letters; delivery events.")

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
@@ -16,6 +16,7 @@ from agent import audit
 from agent import auth as keys
 from agent import conversations as svc
 from agent.auth import Role
+from agent.sync import SyncReport
 from api.deps import AdminDep, AuditorDep, QaDep, RuntimeDep
 
 router = APIRouter(tags=["admin"])
@@ -100,3 +101,24 @@ def export(rt: RuntimeDep, _: AuditorDep) -> StreamingResponse:
 @router.post("/v1/audit/replay/{seq}", summary="Replay a draft from its audit event and compare (role: qa)")
 def replay(seq: Annotated[int, Path(ge=1)], rt: RuntimeDep, _: QaDep) -> dict[str, Any]:
     return dataclasses.asdict(svc.replay(rt, seq))
+
+
+class SyncIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["jsonl", "csv"] = "jsonl"
+    content: str = Field(min_length=1, max_length=50_000_000, description="the export file's text (UTF-8)")
+    source: str = Field(default="api-upload", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$",
+                        description="file name shown in errors and the audit trail")
+    dry_run: bool = False
+    close_absent: bool = True
+
+
+@router.post("/v1/admin/portfolio/sync", response_model=SyncReport,
+             summary="Sync a creditor export (JSONL or CSV with the default mapping); dry_run reports only (role: admin)")
+def sync_portfolio(body: SyncIn, rt: RuntimeDep, _: AdminDep) -> SyncReport:
+    from agent.sync import sync_text
+
+    mapping = rt.settings.portfolio_file.parent / "csv_mapping.yaml"
+    with rt.session() as s:
+        return sync_text(s, body.content, fmt=body.format, source=body.source, mapping_file=mapping,
+                         close_absent=body.close_absent, dry_run=body.dry_run)

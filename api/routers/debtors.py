@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.cadence import QueueItem, Recommendation, planner_for, work_queue
 from agent.db.repo import list_debtor_ids, load_file
 from agent.domain import DebtorFile, Signals
-from api.deps import ReaderDep, RuntimeDep
+from agent.errors import InputValidationError
+from agent.payments import PaymentOutcome
+from api.deps import AgentDep, ReaderDep, RuntimeDep
 
 router = APIRouter(tags=["debtors"])
 
@@ -136,3 +138,25 @@ def debtor_cadence(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> Recomme
 def queue(rt: RuntimeDep, _: ReaderDep, due_only: Annotated[bool, Query()] = False,
           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[QueueItem]:
     return work_queue(planner_for(rt), _all_files(rt), include_future=not due_only, limit=limit)
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount_cents: int = Field(gt=0, le=10_000_000_000, strict=True, description="amount in euro cents (JSON integer)")
+    paid_on: dt.date | None = Field(default=None, description="payment date (default: today); never in the future")
+    method: str = Field(default="transfer", min_length=1, max_length=40)
+    reference: str = Field(default="", max_length=64)
+
+
+@router.post("/v1/debtors/{debtor_id}/payments", response_model=PaymentOutcome, status_code=201,
+             summary="Record a payment, matched to the open plan's instalments (role: agent or admin)")
+def record_payment(debtor_id: DebtorId, body: PaymentIn, rt: RuntimeDep, who: AgentDep) -> PaymentOutcome:
+    from agent import payments
+
+    today = rt.clock.today()
+    paid_on = body.paid_on or today
+    if paid_on > today:
+        raise InputValidationError("paid_on: a payment cannot be in the future")
+    with rt.session() as s:
+        return payments.record(s, debtor_id, body.amount_cents, paid_on, actor=who.actor, method=body.method,
+                               reference=body.reference)
