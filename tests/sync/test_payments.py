@@ -68,7 +68,7 @@ def test_payments_complete_the_plan_and_the_file_leaves_the_queue(env: Any) -> N
     cadence = client.get(f"/v1/debtors/{DEBTOR}/cadence", headers=auth(keys.agent)).json()
     assert cadence["action"] == "none"
     with rt.session() as s:
-        plan = s.query(m.Plan).filter(m.Plan.idempotency_key == "pay-test").one()
+        plan = s.query(m.Plan).filter(m.Plan.idempotency_key == lifecycle.scoped_key(DEBTOR, "pay-test")).one()
         assert plan.status == "completed" and all(i.status == "paid" for i in plan.instalments)
         assert audit.verify(s).ok
         kinds = [e.kind for e in audit.iter_events(s, debtor_id=DEBTOR)]
