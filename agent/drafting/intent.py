@@ -116,7 +116,7 @@ class IntentDetector:
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
         self._matrix, self._labels = vecs, labels
 
-    def detect(self, message: str, vector: list[float] | None = None) -> IntentResult:
+    def detect(self, message: str, vector: np.ndarray | list[float] | None = None) -> IntentResult:
         folded = fold(message)
         for intent, pattern in _RULES:
             m = pattern.search(folded)
@@ -127,7 +127,7 @@ class IntentDetector:
                 self._load()
         assert self._matrix is not None
         q = np.asarray(vector if vector is not None else self._emb.embed_query(message[:2000]), dtype=np.float32)
-        q /= np.linalg.norm(q) + 1e-9
+        q = q / (np.linalg.norm(q) + 1e-9)  # a new array: the cached query vector is shared and read-only
         sims = self._matrix @ q
         top = np.argsort(-sims)[: self._k]
         votes: dict[Intent, float] = {}
