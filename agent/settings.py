@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     firm_file: Path = REPO_ROOT / "knowledge" / "policy" / "firm.yaml"
     embedding: Literal["use", "e5"] = "use"
     embedding_threads: int = 1  # BLAS threads per request (query embedding); 1 on a shared host
-    embedding_ingest_threads: int = 2  # BLAS threads for batch embedding (ingestion, prefill)
+    embedding_ingest_threads: int = 1  # batch embedding (ingestion, prefill); 2 only pays on an idle host
     vector_cache_mb: int = 64  # query-vector cache, float32, bounded in bytes
     hit_cache_entries: int = 4_096  # per search-hit cache (guidelines, history)
     retrieval_k: int = 4

@@ -36,7 +36,7 @@ class USEEmbeddings(OfflineEmbeddings):
     name = "use"
     dim = 512
 
-    def __init__(self, threads: int = 1, ingest_threads: int = 2) -> None:
+    def __init__(self, threads: int = 1, ingest_threads: int = 1) -> None:
         self._threads = max(1, threads)
         self._ingest_threads = max(1, ingest_threads)
         self._model: Any = None
@@ -112,7 +112,7 @@ _cache: dict[str, OfflineEmbeddings] = {}
 _cache_lock = threading.Lock()
 
 
-def get_embeddings(kind: Literal["use", "e5"], threads: int = 1, ingest_threads: int = 2) -> OfflineEmbeddings:
+def get_embeddings(kind: Literal["use", "e5"], threads: int = 1, ingest_threads: int = 1) -> OfflineEmbeddings:
     """One shared instance per kind (loading weights once per process)."""
     with _cache_lock:
         if kind not in _cache:
