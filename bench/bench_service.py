@@ -30,9 +30,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.datadir import ingested_data_dir
 from bench.figures import emit, loadavg
 from bench.messages import distinct_messages
-from tests.service.conftest import build_data_dir, make_keys, start_server, stop_server
+from tests.service.conftest import make_keys, start_server, stop_server
 
 WARMUP = distinct_messages(5, seed=99)  # not in the timed pool (other seed, checked below)
 GUARD_TEXTS = [
@@ -130,10 +131,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="amiable-bench-") as tmp:
         data = Path(tmp)
         t0 = time.monotonic()
-        _, rt = build_data_dir(data)
+        _, rt = ingested_data_dir(data)
         keys = make_keys(rt)
         print(f"data dir ready in {time.monotonic() - t0:.1f}s")
-        server = start_server(data, data / "uvicorn.log")
+        server = start_server(data / "data", data / "uvicorn.log")
         try:
             debtors = [f"D{n:03d}" for n in range(1, 21)]
             with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {keys.agent}"}) as c:

@@ -27,6 +27,7 @@ BENCHES = [
     ("service", ["bench_service.py", "--agents", "20", "--seconds", "20", "--think-ms", "1000"],
      ["bench_service.py", "--agents", "20", "--seconds", "8", "--think-ms", "1000"]),
     ("eval", ["bench_eval.py", "--cases", "1000"], None),
+    ("memory", ["bench_memory.py", "--n", "10000"], ["bench_memory.py", "--n", "2000"]),
 ]
 
 
