@@ -87,7 +87,7 @@ pytest-clock: setup-test
 test: setup-test lint typecheck pytest pytest-clock
 
 bench: setup-test
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py && $(BIN)/python bench/make_figures_md.py
 
 clean:
 	rm -rf var tests/artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -62,7 +62,10 @@ class Settings(BaseSettings):
     plan_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "plans.yaml"
     firm_file: Path = REPO_ROOT / "knowledge" / "policy" / "firm.yaml"
     embedding: Literal["use", "e5"] = "use"
-    embedding_threads: int = 2
+    embedding_threads: int = 1  # BLAS threads per request (query embedding); 1 on a shared host
+    embedding_ingest_threads: int = 1  # batch embedding (ingestion, prefill); 2 only pays on an idle host
+    vector_cache_mb: int = 64  # query-vector cache, float32, bounded in bytes
+    hit_cache_entries: int = 4_096  # per search-hit cache (guidelines, history)
     retrieval_k: int = 4
     retrieval_lexical_weight: float = 0.0  # BM25 share in rank fusion (0 = dense only; measured best)
     max_message_chars: int = 20_000

@@ -6,7 +6,9 @@ Builds a throw-away data dir (sample portfolio + index), creates an agent key, s
 ``uvicorn api.app:create_app --factory`` on a free 127.0.0.1 port, then:
 
 1. draft endpoint (POST /v1/conversations/{id}/messages, offline composer): each agent posts debtor
-   messages in a loop for --seconds; prints p50 / p95 / p99 latency and throughput;
+   messages in a loop for --seconds; every message is distinct (bench/messages.py), so the "cold"
+   phase measures embedding + retrieval for real; a "warm" phase then replays the same messages
+   (cache hits) and is reported apart; prints p50 / p95 / p99 latency and throughput;
 2. guard endpoint (POST /v1/guard/check): same agents, --seconds; prints req/s and p95.
 
 Bounded duration; the server is always terminated. Target: draft p95 < 150 ms on 2 cores.
@@ -28,15 +30,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.service.conftest import build_data_dir, make_keys, start_server, stop_server
+from bench.datadir import ingested_data_dir
+from bench.figures import emit, loadavg
+from bench.messages import distinct_messages
+from tests.service.conftest import make_keys, start_server, stop_server
 
-MESSAGES = [
-    "Bonjour, j'ai perdu mon emploi, est-il possible d'étaler le paiement ?",
-    "Je conteste cette facture, je n'ai jamais reçu ce matériel.",
-    "Hello, could you tell me exactly what this amount is for?",
-    "Je peux payer 100 euros par mois, est-ce possible ?",
-    "J'ai déjà payé la semaine dernière par virement.",
-]
+WARMUP = distinct_messages(5, seed=99)  # not in the timed pool (other seed, checked below)
 GUARD_TEXTS = [
     "Bonjour, nous vous proposons un échéancier adapté à votre situation. Quel créneau vous convient ?",
     "Dernier avis avant saisie : notre huissier passera sous 48 h.",
@@ -49,8 +48,21 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
+class Feed:
+    """Hands out the next message of a pool, once each (cold) or cycling over the used ones (warm)."""
+
+    def __init__(self, pool: list[str]) -> None:
+        self.pool, self.used, self._lock = pool, 0, threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            text = self.pool[self.used % len(self.pool)]
+            self.used += 1
+            return text
+
+
 def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: list[str],
-        think_ms: float = 0.0) -> tuple[list[float], int]:
+        think_ms: float = 0.0, feed: Feed | None = None) -> tuple[list[float], int]:
     lat: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -72,7 +84,7 @@ def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: lis
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
                 if kind == "draft":
-                    r = c.post(f"/v1/conversations/{conv}/messages", json={"message": MESSAGES[(i + n) % len(MESSAGES)]})
+                    r = c.post(f"/v1/conversations/{conv}/messages", json={"message": feed.next() if feed else WARMUP[n % 5]})
                 else:
                     r = c.post("/v1/guard/check", json={"text": GUARD_TEXTS[(i + n) % len(GUARD_TEXTS)],
                                                         "debtor_id": debtors[i % len(debtors)]})
@@ -94,13 +106,16 @@ def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: lis
     return lat, errors
 
 
-def report(name: str, lat: list[float], errors: int, seconds: float) -> None:
+def report(name: str, lat: list[float], errors: int, seconds: float, tag: str = "", think_ms: float = 0.0) -> None:
     if not lat:
         print(f"{name}: no successful request ({errors} errors)")
         return
     print(f"{name}: {len(lat)} ok, {errors} errors, {len(lat) / seconds:.1f} req/s, "
           f"p50 {statistics.median(lat):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms, "
-          f"max {max(lat):.1f} ms")
+          f"max {max(lat):.1f} ms   (load {loadavg()})")
+    if tag:
+        emit("service", f"{tag} p95", pct(lat, 95), "ms", p50=round(statistics.median(lat), 1),
+             rate=round(len(lat) / seconds, 1), errors=errors, think_ms=think_ms)
 
 
 def main() -> None:
@@ -109,30 +124,38 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--think-ms", type=float, default=0.0,
                     help="mean pause of each agent between requests (0: closed loop, saturation)")
+    ap.add_argument("--pool", type=int, default=20_000, help="distinct messages available to the cold phase")
     args = ap.parse_args()
     os.environ.setdefault("AMIABLE_ENVIRONMENT", "test")
     os.environ.setdefault("AMIABLE_SECRET_KEY", "bench-secret-key-not-for-production")
     with tempfile.TemporaryDirectory(prefix="amiable-bench-") as tmp:
         data = Path(tmp)
         t0 = time.monotonic()
-        _, rt = build_data_dir(data)
+        _, rt = ingested_data_dir(data)
         keys = make_keys(rt)
         print(f"data dir ready in {time.monotonic() - t0:.1f}s")
-        server = start_server(data, data / "uvicorn.log")
+        server = start_server(data / "data", data / "uvicorn.log")
         try:
             debtors = [f"D{n:03d}" for n in range(1, 21)]
             with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {keys.agent}"}) as c:
                 for d in debtors[:3]:  # warm-up (embedding model, index, every message once)
                     conv = c.post("/v1/conversations", json={"debtor_id": d}, timeout=120).json()["id"]
-                    for m in MESSAGES:
+                    for m in WARMUP:
                         c.post(f"/v1/conversations/{conv}/messages", json={"message": m}, timeout=120)
                     c.post("/v1/guard/check", json={"text": GUARD_TEXTS[0]}, timeout=60)
             print(f"server {server.url}: {args.agents} concurrent agents, {args.seconds:.0f}s per phase, "
                   f"think time {args.think_ms:.0f} ms, {os.cpu_count()} CPUs (clients share them)")
-            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "draft", debtors, args.think_ms)
-            report("draft  POST /v1/conversations/{id}/messages", lat, err, args.seconds)
+            pool = [m for m in distinct_messages(args.pool) if m not in WARMUP]
+            feed = Feed(pool)
+            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "draft", debtors, args.think_ms, feed)
+            if feed.used > len(pool):
+                print(f"warning: pool of {len(pool)} exhausted ({feed.used} requests): raise --pool")
+            report("draft  cold (distinct messages)", lat, err, args.seconds, "draft cold", args.think_ms)
+            warm = Feed(pool[:max(1, min(feed.used, len(pool)))])
+            lat, err = run(server.url, keys.agent, args.agents, args.seconds, "draft", debtors, args.think_ms, warm)
+            report("draft  warm (same messages again)", lat, err, args.seconds, "draft warm", args.think_ms)
             lat, err = run(server.url, keys.agent, args.agents, args.seconds, "guard", debtors, args.think_ms)
-            report("guard  POST /v1/guard/check", lat, err, args.seconds)
+            report("guard  POST /v1/guard/check", lat, err, args.seconds, "guard", args.think_ms)
         finally:
             stop_server(server)
 

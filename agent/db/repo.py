@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from agent.db import models as m
 from agent.domain import (
@@ -29,7 +29,8 @@ def get_debtor_row(session: Session, debtor_id: str) -> m.Debtor:
     row = session.execute(
         select(m.Debtor)
         .where(m.Debtor.id == debtor_id)
-        .options(
+        .options(  # the creditor joined in the same row; each collection one select-in (no cartesian product)
+            joinedload(m.Debtor.creditor),
             selectinload(m.Debtor.invoices),
             selectinload(m.Debtor.payments),
             selectinload(m.Debtor.promises),

@@ -75,13 +75,13 @@ class IntentDetector:
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
         self._matrix, self._labels = vecs, labels
 
-    def _knn(self, message: str, vector: list[float] | None) -> tuple[Label, float] | None:
+    def _knn(self, message: str, vector: np.ndarray | list[float] | None) -> tuple[Label, float] | None:
         with self._lock:
             if self._matrix is None:
                 self._load()
         assert self._matrix is not None
         q = np.asarray(vector if vector is not None else self._emb.embed_query(message[:2000]), dtype=np.float32)
-        q /= np.linalg.norm(q) + 1e-9
+        q = q / (np.linalg.norm(q) + 1e-9)  # a new array: the cached query vector is shared and read-only
         sims = self._matrix @ q
         top = np.argsort(-sims)[: self._k]
         votes: dict[Intent, float] = {}
@@ -93,10 +93,10 @@ class IntentDetector:
             return None
         return best, best_sim
 
-    def analyse(self, message: str, *, today: dt.date, vector: list[float] | None = None) -> Analysis:
+    def analyse(self, message: str, *, today: dt.date, vector: np.ndarray | list[float] | None = None) -> Analysis:
         return self._analyzer.analyse(message, today=today, vector=vector)
 
-    def detect(self, message: str, vector: list[float] | None = None, *, today: dt.date | None = None,
+    def detect(self, message: str, vector: np.ndarray | list[float] | None = None, *, today: dt.date | None = None,
                analysis: Analysis | None = None) -> IntentResult:
         """The primary intent (compatibility with the single-intent draft)."""
         a = analysis or self.analyse(message, today=today or dt.date(2000, 1, 1), vector=vector)

@@ -13,6 +13,8 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from agent import audit
 from agent.db.repo import load_file
 from agent.domain import DebtorFile
@@ -137,7 +139,7 @@ class DraftingService:
         return plan_for_months(file.signals.balance_cents, months, policy=self.rt.plan_policy,
                                today=self.rt.clock.today(), profile=file.creditor.plan_profile)
 
-    def retrieve(self, query: str, lang: str, vector: list[float] | None = None) -> list[Citation]:
+    def retrieve(self, query: str, lang: str, vector: np.ndarray | list[float] | None = None) -> list[Citation]:
         hits = self.rt.index.search_guidelines(query, lang=lang, k=self.settings.retrieval_k, vector=vector)
         return [Citation(id=h.id, lang=h.lang, title=h.title, page=h.page,
                          excerpt=self.rt.index.sections[f"{h.lang}:{h.id}"].excerpt(), score=h.score)

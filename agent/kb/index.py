@@ -2,14 +2,17 @@
 
 * Idempotent ingestion: each chunk's id is stable and its metadata carries a content hash;
   unchanged chunks are skipped, changed ones replaced, stale ones deleted.
-* Debtor history lives in its own collection and every query on it is filtered by
-  ``debtor_id``: the API has no way to search history without naming the debtor.
+* Debtor history lives in its own collection and every query on it names the debtor: a small
+  manifest collection maps each debtor id to its chunk ids, the chunks are fetched by id (a primary
+  key lookup, whatever the collection's size) and ranked in numpy; every hit is re-checked to belong
+  to the debtor. The API has no way to search history without naming the debtor.
 * The embedding function is always passed explicitly (Chroma's default downloads a model).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -17,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import numpy as np
 from pydantic import BaseModel
 
 from agent.domain import DebtorFile
@@ -104,6 +108,44 @@ class _LRU(Generic[K, V]):
             self._data.clear()
 
 
+class _VectorCache:
+    """A thread-safe LRU of float32 query vectors bounded in bytes (not in entries)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        vec = np.ascontiguousarray(value, dtype=np.float32)
+        vec.setflags(write=False)  # shared between requests: nobody may modify it in place
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= old.nbytes + len(key)
+            self._data[key] = vec
+            self.bytes += vec.nbytes + len(key)
+            while self.bytes > self.max_bytes and self._data:
+                k, v = self._data.popitem(last=False)
+                self.bytes -= v.nbytes + len(k)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._data
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
+
+
 def _chroma_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -118,15 +160,16 @@ def _chroma_client(settings: Settings) -> Any:
 
 class KnowledgeIndex:
     def __init__(self, client: Any, embeddings: OfflineEmbeddings, sections: list[Section],
-                 lexical_weight: float = 0.0) -> None:
+                 lexical_weight: float = 0.0, vector_cache_mb: int = 64, hit_cache_entries: int = 4_096) -> None:
         from langchain_chroma import Chroma
 
         self.embeddings = embeddings
-        # Bounded LRU caches: query vectors (~40 MB at 20,000 x 512 floats) and search results. The
-        # corpus is a snapshot taken at start-up anyway; this process's own ingestion clears them.
-        self._vectors: _LRU[str, list[float]] = _LRU(20_000)
-        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], list[Hit]] = _LRU(4_096)
-        self._history_hits: _LRU[tuple[str, str, int], list[HistoryHit]] = _LRU(4_096)
+        # Bounded caches: float32 query vectors sized in bytes (64 MB holds ~30,000 USE vectors) and
+        # search results (entries of a few KB each). The corpus is a snapshot taken at start-up anyway;
+        # this process's own ingestion clears them.
+        self._vectors = _VectorCache(vector_cache_mb * 1024 * 1024)
+        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], list[Hit]] = _LRU(hit_cache_entries)
+        self._history_hits: _LRU[tuple[str, str, int], list[HistoryHit]] = _LRU(hit_cache_entries)
         self.sections = {s.key: s for s in sections}
         self.lexical_weight = lexical_weight
         self.lexical = BM25({s.key: f"{s.title} {s.title} {s.text}" for s in sections})
@@ -135,19 +178,27 @@ class KnowledgeIndex:
                                  embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
         self.history = Chroma(client=client, collection_name=f"history_{suffix}",
                               embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
+        # debtor id -> JSON list of its chunk ids (the vector is a 1-d placeholder: never searched)
+        self.history_ids = client.get_or_create_collection(f"history_ids_{suffix}", embedding_function=None)
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeIndex:
         sections = load_corpus(settings.knowledge_dir)
-        return cls(_chroma_client(settings), get_embeddings(settings.embedding, settings.embedding_threads), sections,
-                   lexical_weight=settings.retrieval_lexical_weight)
+        embeddings = get_embeddings(settings.embedding, settings.embedding_threads, settings.embedding_ingest_threads)
+        return cls(_chroma_client(settings), embeddings, sections, lexical_weight=settings.retrieval_lexical_weight,
+                   vector_cache_mb=settings.vector_cache_mb, hit_cache_entries=settings.hit_cache_entries)
 
     # ---------------------------------------------------------------- ingestion
     def _sync(self, store: Any, chunks: Sequence[_Chunk], scope: dict[str, Any] | None,
-              progress: Progress | None, batch: int = 16) -> IngestStats:
+              progress: Progress | None, batch: int = 16, known_ids: list[str] | None = None) -> IngestStats:
         start = time.perf_counter()
         coll = store._collection
-        existing = coll.get(where=scope, include=["metadatas"]) if scope else coll.get(include=["metadatas"])
+        if known_ids is not None:
+            existing = coll.get(ids=known_ids, include=["metadatas"]) if known_ids else {"ids": [], "metadatas": []}
+        elif scope:
+            existing = coll.get(where=scope, include=["metadatas"])
+        else:
+            existing = coll.get(include=["metadatas"])
         have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"], strict=True)}
         wanted = {c.id: c for c in chunks}
         stale = [i for i in have if i not in wanted]
@@ -196,11 +247,25 @@ class KnowledgeIndex:
         self._history_hits.clear()
         total = IngestStats(collection="history", total=0, added=0, updated=0, unchanged=0, deleted=0, seconds=0.0)
         for f in files:
-            s = self._sync(self.history, self.history_chunks(f), {"debtor_id": f.id}, progress)
+            chunks = self.history_chunks(f)
+            s = self._sync(self.history, chunks, {"debtor_id": f.id}, progress, known_ids=self.debtor_chunk_ids(f.id))
+            self.set_debtor_chunk_ids(f.id, [c.id for c in chunks])
             total = IngestStats(collection=s.collection, total=total.total + s.total, added=total.added + s.added,
                                 updated=total.updated + s.updated, unchanged=total.unchanged + s.unchanged,
                                 deleted=total.deleted + s.deleted, seconds=total.seconds + s.seconds)
         return total
+
+    def debtor_chunk_ids(self, debtor_id: str) -> list[str] | None:
+        """The debtor's history chunk ids from the manifest (None: no manifest, e.g. an older index)."""
+        got = self.history_ids.get(ids=[debtor_id], include=["documents"])
+        if not got["ids"]:
+            return None
+        ids = json.loads(got["documents"][0] or "[]")
+        return [str(i) for i in ids]
+
+    def set_debtor_chunk_ids(self, debtor_id: str, ids: list[str]) -> None:
+        self.history_ids.upsert(ids=[debtor_id], documents=[json.dumps(sorted(ids))], embeddings=[[1.0]],
+                                metadatas=[{"n": len(ids)}])
 
     def counts(self) -> dict[str, int]:
         return {"guidelines": int(self.guidelines._collection.count()),
@@ -218,20 +283,21 @@ class KnowledgeIndex:
         for i in range(0, len(todo), batch):
             chunk = todo[i:i + batch]
             for text, vec in zip(chunk, self.embeddings.embed_documents(chunk), strict=True):
-                self._vectors.put(text, vec)
+                self._vectors.put(text, np.asarray(vec, dtype=np.float32))
         return len(todo)
 
-    def embed_query(self, text: str) -> list[float]:
-        """Embed a query once: drafting reuses one vector for intent, guidelines and history."""
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed a query once (float32, read-only): drafting reuses it for intent, guidelines and history."""
         vector = self._vectors.get(text)
         if vector is None:
-            vector = self.embeddings.embed_query(text)
+            vector = self.embeddings.embed_query_array(text)
             self._vectors.put(text, vector)
         return vector
 
     def search_guidelines(self, query: str, *, lang: str | None = None, k: int = 4,
                           rrf_k: int = 60, depth: int = 20,
-                          lexical_weight: float | None = None, vector: list[float] | None = None) -> list[Hit]:
+                          lexical_weight: float | None = None,
+                          vector: np.ndarray | list[float] | None = None) -> list[Hit]:
         """Top-k sections by reciprocal rank fusion of dense (Chroma) and BM25 rankings.
 
         One hit per section id, returned in ``lang`` when a version exists in that language.
@@ -241,8 +307,8 @@ class KnowledgeIndex:
         cached = self._guideline_hits.get(key)
         if cached is not None:
             return list(cached)
-        dense = self.guidelines.similarity_search_by_vector_with_relevance_scores(
-            vector if vector is not None else self.embed_query(query), k=depth)
+        q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
+        dense = self.guidelines.similarity_search_by_vector_with_relevance_scores(q.tolist(), k=depth)
         fused: dict[str, float] = {}
         similarity: dict[str, float] = {}
         for doc, distance in dense:  # one rank per section id, whatever its language versions
@@ -271,21 +337,52 @@ class KnowledgeIndex:
         return list(hits)
 
     def search_history(self, debtor_id: str, query: str, *, k: int = 3,
-                       vector: list[float] | None = None) -> list[HistoryHit]:
-        """The debtor's own history only: the filter is mandatory and checked on the way out."""
+                       vector: np.ndarray | list[float] | None = None) -> list[HistoryHit]:
+        """The debtor's own history only: fetched by the debtor's chunk ids, checked on the way out.
+
+        Cost depends on the debtor's chunk count, not on the collection's size.
+        """
         if not debtor_id:
             raise ValueError("debtor_id is required to search history")
         key = (debtor_id, query, k)
         cached = self._history_hits.get(key)
         if cached is not None:
             return list(cached)
+        q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
+        ids = self.debtor_chunk_ids(debtor_id)
+        hits = self._rank_by_ids(debtor_id, ids, q, k) if ids is not None else self._search_filtered(debtor_id, q, k)
+        self._history_hits.put(key, hits)
+        return list(hits)
+
+    def _rank_by_ids(self, debtor_id: str, ids: list[str], q: np.ndarray, k: int) -> list[HistoryHit]:
+        if not ids or k <= 0:
+            return []
+        got = self.history._collection.get(ids=ids, include=["embeddings", "documents", "metadatas"])
+        got_ids, metas, docs = list(got["ids"]), list(got["metadatas"] or []), list(got["documents"] or [])
+        keep = [n for n, (cid, meta) in enumerate(zip(got_ids, metas, strict=True))
+                if str(cid).startswith(f"{debtor_id}:") and (meta or {}).get("debtor_id") == debtor_id]
+        if not keep:
+            return []
+        matrix = np.asarray(got["embeddings"], dtype=np.float32)[keep]
+        norms = np.linalg.norm(matrix, axis=1) * (float(np.linalg.norm(q)) or 1.0)
+        sims = (matrix @ q) / np.where(norms > 0, norms, 1.0)
+        order = sorted(range(len(keep)), key=lambda n: (-float(sims[n]), str(got_ids[keep[n]])))[:k]
+        hits = []
+        for n in order:
+            meta = metas[keep[n]] or {}
+            hits.append(HistoryHit(debtor_id=debtor_id, text=str(docs[keep[n]] or ""),
+                                   at=str(meta.get("at", "")), channel=str(meta.get("channel", "")),
+                                   score=round(float(sims[n]), 4)))
+        return hits
+
+    def _search_filtered(self, debtor_id: str, q: np.ndarray, k: int) -> list[HistoryHit]:
+        """Index built before the manifest existed: the metadata filter (scans the collection)."""
         results = self.history.similarity_search_by_vector_with_relevance_scores(
-            vector if vector is not None else self.embed_query(query), k=k, filter={"debtor_id": debtor_id})
+            q.tolist(), k=k, filter={"debtor_id": debtor_id})
         hits = []
         for doc, distance in results:
             if doc.metadata.get("debtor_id") != debtor_id:  # defence in depth
                 continue
             hits.append(HistoryHit(debtor_id=debtor_id, text=doc.page_content, at=str(doc.metadata.get("at", "")),
                                    channel=str(doc.metadata.get("channel", "")), score=round(1.0 - float(distance), 4)))
-        self._history_hits.put(key, hits)
-        return list(hits)
+        return hits

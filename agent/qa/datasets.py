@@ -84,17 +84,20 @@ def _first_error(exc: ValidationError) -> tuple[tuple[int | str, ...], str]:
     return loc, msg
 
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in, same safe semantics
+
+
 def load_yaml(path: Path) -> list[LoadedScenario]:
     text = _read(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise DatasetError(path, line, "", f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if root is None:
         raise DatasetError(path, 1, "", "empty dataset")
-    data: Any = yaml.safe_load(text)
+    data: Any = _LOADER("").construct_document(root)  # one parse (libyaml): the node tree keeps line numbers
     if isinstance(data, list):  # a bare list of scenarios is accepted too
         data = {"version": 1, "scenarios": data}
         root = yaml.MappingNode("tag:yaml.org,2002:map",

@@ -288,6 +288,8 @@ class RunConfig(BaseModel):
     thresholds: Path | None = None
     judge_runs: int = Field(default=3, ge=1, le=20)
     replicate_to: int | None = Field(default=None, ge=1, description="bench: repeat the set up to N cases")
+    vary_replicas: bool = Field(default=False, description="bench: give each replica a distinct message "
+                                "(a reference appended) so caches do not flatter the timing")
     write_report: bool = True
 
 
@@ -330,7 +332,10 @@ def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
         while len(cases) < cfg.replicate_to:
             c = base[i % len(base)]
             rep = i // len(base)
-            sc = c.scenario if rep == 0 else c.scenario.model_copy(update={"id": f"{c.scenario.id}.r{rep}"})
+            update: dict[str, Any] = {"id": f"{c.scenario.id}.r{rep}"}
+            if cfg.vary_replicas:
+                update["message"] = f"{c.scenario.message} (réf. {1000 + rep})"
+            sc = c.scenario if rep == 0 else c.scenario.model_copy(update=update)
             cases.append(LoadedScenario(sc, c.path, c.line))
             i += 1
     if cfg.limit:
@@ -343,7 +348,8 @@ def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
     if not counts.get("guidelines"):
         raise ConfigError("the knowledge index is empty: run `amiable ingest` (or `amiable init`) first")
     prefill_query_embeddings(rt, [c.scenario.message for c in cases])
-    fp = fingerprint(dataset.sha256 + (f"x{cfg.replicate_to}" if cfg.replicate_to else ""), cfg.backend, evaluators)
+    tag = (f"x{cfg.replicate_to}" + ("v" if cfg.vary_replicas else "")) if cfg.replicate_to else ""
+    fp = fingerprint(dataset.sha256 + tag, cfg.backend, evaluators)
     return PreparedRun(cfg, dataset, cases, evaluators, th, service, rt, notices, fp,
                        prepare_seconds=round(time.perf_counter() - t0, 3))
 
