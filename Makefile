@@ -14,7 +14,7 @@ PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --
 # Date-sensitive suites, run again with the wall clock a year ahead (libfaketime) while "today" stays
 # frozen: any product code or test that reads the real date instead of the runtime's clock fails here.
 DATE_TESTS := tests/test_clock.py tests/browser tests/widget tests/plans tests/service tests/spine/test_portfolio.py \
-              tests/letters tests/outbox
+              tests/letters tests/outbox tests/sync tests/understanding
 
 .PHONY: run test setup setup-test chromium faketime letter-debs llama lint typecheck pytest pytest-clock demo serve bench clean
 

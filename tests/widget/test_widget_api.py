@@ -257,7 +257,8 @@ def test_dispute_puts_file_on_hold_and_tells_the_agent(client: TestClient, auth:
         assert _count(wsettings, m.Dispute, debtor_id="D030") == 1
         tasks = list(s.execute(select(m.Task).where(m.Task.debtor_id == "D030")).scalars())
         assert [t.kind for t in tasks] == ["dispute"]
-        assert [e.kind for e in audit.iter_events(s, debtor_id="D030")] == ["debtor.dispute_opened"]
+        kinds = [e.kind for e in audit.iter_events(s, debtor_id="D030")]
+        assert kinds == ["portfolio.sync.debtor", "debtor.dispute_opened"]  # the import, then the dispute
     f = client.get("/v1/widget/file", headers=h).json()
     assert f["status"] == "on_hold" and not f["can_choose_plan"] and "dispute" not in json.dumps(f).lower()
     opts = client.get("/v1/widget/options", headers=h).json()
