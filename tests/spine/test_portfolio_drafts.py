@@ -107,3 +107,42 @@ def test_english_file_drafted_in_french_translates_the_civility(service) -> None
     d = service.draft(DraftRequest(debtor_id="D008", message="Bonjour, pouvez-vous m'envoyer le détail ?",
                                    lang="fr", channel="email"), record=False)
     assert not d.text.startswith("Bonjour Ms"), d.text.splitlines()[0]
+
+
+def test_notes_wordings_become_flags_and_choose_the_channel(service) -> None:  # type: ignore[no-untyped-def]
+    from agent.drafting.points import channel_for, load_note_flags, note_flags
+
+    table = load_note_flags(REPO / "prompts" / "points" / "notes_flags.yaml")
+    assert note_flags("Ne plus appeler le domicile. Interlocuteur : notaire.", table) == {"no_phone"}
+    assert "no_reminder_while_plan" in note_flags("Ne pas relancer tant que l'échéancier est honoré.", table)
+    assert note_flags("Dossier reçu, aucune démarche.", table) == set()
+    file = service.load("D010")  # preferred channel phone, note "Ne plus appeler le domicile"
+    assert file.preferred_channel == "phone"
+    assert channel_for(None, file, note_flags(file.notes, table)) != "phone"
+    d = service.draft(DraftRequest(debtor_id="D010", message="Pouvez-vous m'envoyer le détail ?"), record=False)
+    assert d.channel != "phone"
+
+
+def test_phone_draft_is_a_short_call_script(service) -> None:  # type: ignore[no-untyped-def]
+    d = service.draft(DraftRequest(debtor_id="D001", message="Je vous réglerai la totalité le 20 décembre.",
+                                   channel="phone"), record=False)
+    assert d.text.startswith("Script d'appel") and "Vérifier l'identité" in d.text
+    assert "20 décembre 2026" in d.text
+    assert "Bien cordialement" not in d.text
+
+
+def test_revisions_keep_the_channel_and_the_proposal(service) -> None:  # type: ignore[no-untyped-def]
+    m = "Bonjour, je voudrais payer en plusieurs fois, c'est possible ?"
+    full = service.draft(DraftRequest(debtor_id="D001", message=m, channel="email"), record=False)
+    short = service.draft(DraftRequest(debtor_id="D001", message=m, channel="email", instruction="plus court"),
+                          record=False)
+    assert len(short.text) < len(full.text)
+    assert short.text.startswith("Bonjour Madame") and "Cabinet Concorde Recouvrement" in short.text  # a letter
+    six = service.draft(DraftRequest(debtor_id="D001", message=m, channel="email", plan_months=6,
+                                     instruction="plus court; propose six mois"), record=False)
+    chosen = next(o for o in six.plan_options if o.id == six.chosen_option_id)
+    assert chosen.count == 6 and fmt.money(chosen.instalment_cents, "fr") in six.text
+    kind = service.draft(DraftRequest(debtor_id="D001", message=m, channel="email", plan_months=6,
+                                      instruction="plus court; propose six mois; plus empathique"), record=False)
+    assert kind.chosen_option_id == chosen.id and fmt.money(chosen.instalment_cents, "fr") in kind.text
+    assert kind.text != six.text
