@@ -146,3 +146,14 @@ def test_revisions_keep_the_channel_and_the_proposal(service) -> None:  # type: 
                                       instruction="plus court; propose six mois; plus empathique"), record=False)
     assert kind.chosen_option_id == chosen.id and fmt.money(chosen.instalment_cents, "fr") in kind.text
     assert kind.text != six.text
+
+
+@pytest.mark.parametrize(("debtor", "message"), [
+    ("D033", "Someone opened this account in my name, this is identity theft."),
+    ("D001", "Quelqu'un a ouvert ce compte à mon nom, c'est une usurpation d'identité."),
+])
+def test_identity_theft_gets_its_procedure_no_plan_and_passes_the_guard(service, debtor, message) -> None:  # type: ignore[no-untyped-def]
+    d = service.draft(DraftRequest(debtor_id=debtor, message=message, channel="email"), record=False)
+    assert d.sendable, [f.rule_id for f in d.guard.findings]
+    assert ("usurpation" in d.text) or ("identity theft" in d.text)
+    assert d.plan_options == []
