@@ -215,7 +215,12 @@ class Planner:
     def escalation(self, file: DebtorFile, outbound: list) -> Escalation:
         c = self.cadence
         today = file.as_of
-        last_in = file.signals.last_inbound_at.date() if file.signals.last_inbound_at else None
+        # real silence: a payment, a promise or a conversation (a call answered) is an answer too
+        signs = [file.signals.last_inbound_at.date()] if file.signals.last_inbound_at else []
+        signs += [p.date for p in file.payments if p.date <= today]
+        signs += [p.made_on for p in file.promises if p.made_on <= today]
+        signs += [x.at.date() for x in file.contacts if x.kind == "conversation" and x.at.date() <= today]
+        last_in = max(signs) if signs else None
         unanswered = [x for x in outbound if last_in is None or x.at.date() > last_in]
         if len(unanswered) < c.escalation_min_contacts:
             return Escalation(suggested=False, reason=f"{len(unanswered)} unanswered contact(s); "

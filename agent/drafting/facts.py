@@ -74,7 +74,8 @@ def salutation(file: DebtorFile, lang: str) -> str:
     if lang == "fr":
         if file.kind == "business":
             return "Madame, Monsieur,"
-        civ = {"M.": "Monsieur", "Mme": "Madame", "Mlle": "Madame"}.get(file.civility, "")
+        civ = {"M.": "Monsieur", "Mme": "Madame", "Mlle": "Madame", "Mr": "Monsieur", "Mrs": "Madame",
+               "Ms": "Madame", "Miss": "Madame", "Dr": "Docteur"}.get(file.civility, "")  # civility in French
         return f"Bonjour {civ} {file.last_name},".replace("  ", " ") if civ else f"Bonjour {file.display_name},"
     if file.kind == "business":
         return "Dear Sir or Madam,"

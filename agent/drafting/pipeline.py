@@ -23,6 +23,7 @@ from agent.drafting.composer import ComposeInput, Composer, Composition, Offline
 from agent.drafting.intent import IntentDetector, IntentResult, fold
 from agent.drafting.library import Length, load_library
 from agent.drafting.models import Citation, Draft, DraftRequest, HistoryRef, NextAction
+from agent.drafting.points import channel_for, compose_points, load_note_flags, load_points, note_flags
 from agent.errors import InputValidationError
 from agent.guard.base import Finding, GuardContext, GuardReport
 from agent.lang import resolve as resolve_lang
@@ -93,7 +94,7 @@ class DraftingService:
         self.rt = rt
         self.settings = rt.settings
         self.library = load_library(self.settings.prompts_dir / "library")
-        self.offline = OfflineComposer(self.library)
+        self.offline = OfflineComposer(self.library, load_points(self.settings.prompts_dir / "points" / "points.yaml"))
         self.composer: Composer = composer or self._default_composer()
         self._detector: IntentDetector | None = None
 
@@ -129,7 +130,8 @@ class DraftingService:
         from agent.plans.engine import quote_for_file
 
         sit = F.situation(file)
-        if sit["time_barred"] or sit["disputed"] or sit["zero_balance"] or file.over_indebtedness:
+        if sit["time_barred"] or sit["disputed"] or sit["zero_balance"] or file.over_indebtedness \
+                or file.active_plan is not None:  # an active plan is confirmed, never replaced unasked
             return []
         return quote_for_file(file, self.rt.plan_policy, today=self.rt.clock.today())
 
@@ -165,8 +167,12 @@ class DraftingService:
         file = self.load(req.debtor_id)
         overrides = parse_instruction(req.instruction)
         lang = overrides.get("lang") or req.lang or resolve_lang(message, file.language)
-        channel = req.channel or file.preferred_channel
+        flags = note_flags(file.notes, load_note_flags(self.settings.prompts_dir / "points" / "notes_flags.yaml"))
+        channel = channel_for(req.channel, file, flags)  # notes and opt-outs exclude channels
         length: Length = overrides.get("length") or _length_for(channel)
+        concise = length == "short" and channel not in ("sms", "chat")  # "plus court" on an email stays an email
+        if concise:
+            length = "long"
         vector = self.rt.index.embed_query(message[:2000])  # one embedding serves intent, guidelines, history
         today = self.rt.clock.today()
         analysis = self.detector.analyse(message, today=today, vector=vector)
@@ -178,6 +184,17 @@ class DraftingService:
         if chosen is not None and all(o.id != chosen.id for o in options):
             options = [*options, chosen]
         values, sources = F.build_values(file, self.rt.firm, lang, options, chosen)
+        points = compose_points(message=message, analysis=analysis, file=file, lang=lang, values=values,
+                                policy=self.rt.plan_policy, today=today,
+                                library=load_points(self.settings.prompts_dir / "points" / "points.yaml"))
+        if points.no_plan or points.deceased_text is not None:
+            options, chosen = [], None  # no plan next to a complaint, a stop request, a death, a prescription
+            values, sources = F.build_values(file, self.rt.firm, lang, options, chosen)
+        elif points.accepted is not None:
+            options, chosen = [points.accepted], points.accepted  # the debtor's own offer, accepted
+        if points.reply_channel is not None and req.channel is None:
+            channel = points.reply_channel
+            length = _length_for(channel)
         values["helpline"] = load_helplines(self.settings.prompts_dir / "intents" / "helplines.yaml").text(
             file.timezone, lang)
         sources["helpline"] = "prompts/intents/helplines.yaml"
@@ -195,7 +212,8 @@ class DraftingService:
         inp = ComposeInput(file=file, message=message, lang=lang, channel=channel, length=length, intent=intent,
                            citations=citations, values=values, sources=sources,
                            available=frozenset(F.available(values, file)), situation=sit, plan_options=options,
-                           chosen=chosen, instruction=req.instruction, history=hist)
+                           chosen=chosen, instruction=req.instruction, history=hist, points=points,
+                           empathetic=bool(overrides.get("empathetic")), concise=concise)
         return inp, detected
 
     def composer_for(self, inp: ComposeInput) -> Composer:
@@ -279,6 +297,7 @@ def fail_closed_check(guard: Guard, text: str, inp: ComposeInput) -> GuardReport
     for o in inp.plan_options:
         amounts |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
         amounts |= {i.amount_cents for i in o.instalments}
+    amounts |= inp.points.amounts_cents
     amounts.discard(0)
     ctx = GuardContext(lang=inp.lang, channel=inp.channel,
                        recipient="third_party" if inp.intent == "third_party" else "debtor",

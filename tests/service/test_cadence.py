@@ -114,3 +114,20 @@ def test_broken_cadence_policy_is_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         load_cadence_policy(bad)
     assert isinstance(load_cadence_policy(REPO_ROOT / "knowledge" / "policy" / "cadence.yaml"), CadencePolicy)
+
+
+def test_escalation_counts_real_silence_not_contacts_answered_by_payments_or_promises(planner: Planner) -> None:
+    """Issue 13: a debtor who paid or promised after our contacts has not been silent since the first one."""
+    from agent.domain import PaymentView, PromiseView
+
+    outs = [(dt.date(2026, 9, 1), "email", "out"), (dt.date(2026, 9, 11), "email", "out"),
+            (dt.date(2026, 9, 18), "phone", "out"), (dt.date(2026, 11, 2), "email", "out")]
+    silent = planner.recommend(make_file(dt.date(2026, 11, 23), outs))
+    assert silent.escalation is not None and silent.escalation.suggested
+    paid = planner.recommend(make_file(dt.date(2026, 11, 23), outs,
+                                       payments=(PaymentView(date=dt.date(2026, 10, 20), amount_cents=5000),)))
+    assert paid.escalation is not None and not paid.escalation.suggested, paid.escalation.reason
+    promised = planner.recommend(make_file(dt.date(2026, 11, 23), outs, promises=(
+        PromiseView(made_on=dt.date(2026, 10, 25), due_date=dt.date(2026, 11, 30), amount_cents=5000,
+                    status="pending"),)))
+    assert promised.escalation is not None and not promised.escalation.suggested, promised.escalation.reason
