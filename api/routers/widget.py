@@ -181,7 +181,7 @@ class PublicFile(_Public):
     amounts: PublicAmounts
     invoices: list[PublicInvoice]
     legal: PublicLegal
-    status: Literal["open", "on_hold", "plan", "settled"]
+    status: Literal["open", "on_hold", "plan", "settled", "time_barred"]
     plan: PublicPlan | None
     can_choose_plan: bool
 
@@ -301,6 +301,12 @@ TEXTS: dict[str, dict[str, str]] = {
                         "en": "Your file is on hold: an adviser will contact you before anything else happens."},
     "no_plan_active": {"fr": "Un échéancier est déjà en place pour ce dossier.",
                        "en": "A payment plan is already in place for this file."},
+    "no_plan_time_barred": {"fr": "Au vu des dates de ce dossier, le délai pour en demander le paiement est écoulé : "
+                                  "aucun échéancier ne vous est proposé et aucun paiement ne vous est demandé. "
+                                  "Un conseiller peut répondre à vos questions.",
+                            "en": "Given the dates on this file, the time limit to claim payment has passed: no "
+                                  "payment plan is offered and no payment is asked of you. An adviser can answer "
+                                  "your questions."},
     "no_plan_settled": {"fr": "Aucune somme ne reste due sur ce dossier. Merci.",
                         "en": "Nothing remains due on this file. Thank you."},
     "accepted": {"fr": "Merci : votre échéancier est confirmé sous la référence {ref}. Vous recevrez un "
@@ -352,9 +358,11 @@ def _amounts(options: list[PlanOption]) -> frozenset[int]:
     return frozenset(out)
 
 
-def _status(file: DebtorFile) -> Literal["open", "on_hold", "plan", "settled"]:
+def _status(file: DebtorFile) -> Literal["open", "on_hold", "plan", "settled", "time_barred"]:
     if file.signals.balance_cents <= 0:
         return "settled"
+    if file.signals.time_barred:  # no plan, no discount, no demand on a prescribed debt
+        return "time_barred"
     if file.status == "on_hold" or file.disputed:
         return "on_hold"
     if file.active_plan is not None:
@@ -409,7 +417,8 @@ def public_file(file: DebtorFile, rt: Runtime) -> PublicFile:
 
 def _unavailable(file: DebtorFile) -> str | None:
     status = _status(file)
-    return {"on_hold": "no_plan_on_hold", "plan": "no_plan_active", "settled": "no_plan_settled"}.get(status)
+    return {"on_hold": "no_plan_on_hold", "plan": "no_plan_active", "settled": "no_plan_settled",
+            "time_barred": "no_plan_time_barred"}.get(status)
 
 
 def _task(session: Any, debtor_id: str, kind: str, payload: dict[str, Any]) -> m.Task:

@@ -135,28 +135,30 @@ def test_options(client: TestClient, auth: Any) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "monthly_amount_cents"]
 
 
+# Files chosen live, undisputed and not time-barred: a prescribed debt gets no plan (issue 13).
 def test_accept_idempotent_and_replays(client: TestClient, auth: Any, wsettings: Any) -> None:
-    h = auth("D004")
+    h = auth("D023")
+    plans_before = _count(wsettings, m.Plan, debtor_id="D023")  # its history may hold an old plan
     opts = client.get("/v1/widget/options", headers=h).json()["options"]
     oid = opts[1]["id"]
-    key = {"Idempotency-Key": "key-D004-000001"}
+    key = {"Idempotency-Key": "key-D023-000001"}
     r1 = client.post("/v1/widget/accept", headers={**h, **key}, json={"option_id": oid, "consent": True})
     assert r1.status_code == 200, r1.text
     ref = r1.json()["reference"]
     assert r1.json()["status"] == "accepted" and not r1.json()["replayed"] and ref in r1.json()["message"]
     r2 = client.post("/v1/widget/accept", headers={**h, **key}, json={"option_id": oid, "consent": True})
     assert r2.status_code == 200 and r2.json()["reference"] == ref and r2.json()["replayed"]
-    assert _count(wsettings, m.Plan, debtor_id="D004") == 1
-    other = client.post("/v1/widget/accept", headers={**h, "Idempotency-Key": "key-D004-000002"},
+    assert _count(wsettings, m.Plan, debtor_id="D023") == plans_before + 1
+    other = client.post("/v1/widget/accept", headers={**h, "Idempotency-Key": "key-D023-000002"},
                         json={"option_id": oid, "consent": True})
     assert other.status_code == 409
     mismatch = client.post("/v1/widget/accept", headers={**h, **key}, json={"option_id": "full", "consent": True})
     assert mismatch.status_code == 422 and mismatch.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
-    assert _count(wsettings, m.Plan, debtor_id="D004") == 1
+    assert _count(wsettings, m.Plan, debtor_id="D023") == plans_before + 1
     f = client.get("/v1/widget/file", headers=h).json()
     assert f["status"] == "plan" and f["plan"]["reference"] == ref and not f["can_choose_plan"]
     with session_scope(wsettings.effective_database_url) as s:
-        kinds = [e.kind for e in audit.iter_events(s, debtor_id="D004")]
+        kinds = [e.kind for e in audit.iter_events(s, debtor_id="D023")]
     assert kinds.count("plan.accepted") == 1 and "plan.accept_replayed" in kinds
 
 
@@ -180,16 +182,16 @@ def test_accept_bad_input_is_422_and_nothing_stored(client: TestClient, auth: An
 
 
 def test_proposal_in_policy_then_accept(client: TestClient, auth: Any, wsettings: Any) -> None:
-    h = auth("D009")
+    h = auth("D028")
     body = {"months": 4, "frequency": "monthly"}
     r = client.post("/v1/widget/proposal", headers=h, json=body)
     data = r.json()
     assert r.status_code == 200 and data["accepted"] and data["option"]["id"] == "proposal-4m"
     assert data["message"].startswith("Votre proposition respecte")
-    acc = client.post("/v1/widget/accept", headers={**h, "Idempotency-Key": "key-D009-000001"},
+    acc = client.post("/v1/widget/accept", headers={**h, "Idempotency-Key": "key-D028-000001"},
                       json={"option_id": "proposal-4m", "consent": True, "proposal": body})
     assert acc.status_code == 200 and acc.json()["option"]["count"] == 4
-    assert _count(wsettings, m.Task, debtor_id="D009") == 0
+    assert _count(wsettings, m.Task, debtor_id="D028") == 0
 
 
 def test_proposal_out_of_policy_goes_to_an_agent(client: TestClient, auth: Any, wsettings: Any) -> None:
@@ -247,23 +249,24 @@ def test_huge_and_malformed_payloads(client: TestClient, auth: Any) -> None:
 # --- dispute, hardship, contact -------------------------------------------------------------------
 
 def test_dispute_puts_file_on_hold_and_tells_the_agent(client: TestClient, auth: Any, wsettings: Any) -> None:
-    h = auth("D030")
+    h = auth("D036")
+    disputes_before = _count(wsettings, m.Dispute, debtor_id="D036")  # a resolved dispute may be on file
     r = client.post("/v1/widget/dispute", headers=h, json={"reason": "already_paid", "message": "Payé le 3 octobre."})
     assert r.status_code == 200 and r.json()["reference"].startswith("DSP-")
     assert "suspendons" in r.json()["message"]
     with session_scope(wsettings.effective_database_url) as s:
-        row = s.get(m.Debtor, "D030")
+        row = s.get(m.Debtor, "D036")
         assert row is not None and row.status == "on_hold"
-        assert _count(wsettings, m.Dispute, debtor_id="D030") == 1
-        tasks = list(s.execute(select(m.Task).where(m.Task.debtor_id == "D030")).scalars())
+        assert _count(wsettings, m.Dispute, debtor_id="D036") == disputes_before + 1
+        tasks = list(s.execute(select(m.Task).where(m.Task.debtor_id == "D036")).scalars())
         assert [t.kind for t in tasks] == ["dispute"]
-        kinds = [e.kind for e in audit.iter_events(s, debtor_id="D030")]
+        kinds = [e.kind for e in audit.iter_events(s, debtor_id="D036")]
         assert kinds == ["portfolio.sync.debtor", "debtor.dispute_opened"]  # the import, then the dispute
     f = client.get("/v1/widget/file", headers=h).json()
     assert f["status"] == "on_hold" and not f["can_choose_plan"] and "dispute" not in json.dumps(f).lower()
     opts = client.get("/v1/widget/options", headers=h).json()
     assert not opts["available"] and opts["options"] == [] and opts["message"]
-    acc = client.post("/v1/widget/accept", headers={**h, "Idempotency-Key": "key-D030-000001"},
+    acc = client.post("/v1/widget/accept", headers={**h, "Idempotency-Key": "key-D036-000001"},
                       json={"option_id": "full", "consent": True})
     assert acc.status_code == 409
 
@@ -349,3 +352,22 @@ def test_agent_quote_and_counter_proposal(client: TestClient, agent_key: dict[st
     assert client.post("/v1/plans/quote", json={"debtor_id": "D999"}).status_code == 404
     for k in agent_key:
         del client.headers[k]
+
+
+def test_time_barred_file_gets_no_plan_and_a_plain_explanation(client: TestClient, auth: Any, wsettings: Any) -> None:
+    from agent.db.repo import list_debtor_ids, load_file
+    from tests.conftest import TODAY
+
+    with session_scope(wsettings.effective_database_url) as s:
+        barred = [i for i in list_debtor_ids(s) if load_file(s, i, TODAY).signals.time_barred
+                  and load_file(s, i, TODAY).signals.balance_cents > 0]
+    assert barred, "the sample portfolio holds time-barred files"
+    for debtor_id in barred:
+        f = client.get("/v1/widget/file", headers=auth(debtor_id)).json()
+        assert f["status"] == "time_barred" and f["can_choose_plan"] is False
+        o = client.get("/v1/widget/options", headers=auth(debtor_id)).json()
+        assert o["available"] is False and o["options"] == []
+        assert "aucun échéancier" in o["message"] or "no payment plan" in o["message"]
+        r = client.post("/v1/widget/accept", headers={**auth(debtor_id), "Idempotency-Key": f"tb-{debtor_id}"},
+                        json={"option_id": "full", "consent": True})
+        assert r.status_code in (409, 422)

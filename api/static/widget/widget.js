@@ -44,6 +44,7 @@
       err_large: "Votre message est trop long.",
       status_on_hold: "Votre dossier est suspendu : un conseiller reviendra vers vous.",
       status_plan: "Un échéancier est en place.", status_settled: "Aucune somme ne reste due. Merci.",
+      status_time_barred: "Au vu des dates de ce dossier, le délai pour en demander le paiement est écoulé : aucun échéancier ni paiement ne vous est demandé.",
       consent_missed: "En cas d'impayé : {rule}"
     },
     en: {
@@ -86,6 +87,7 @@
       err_large: "Your message is too long.",
       status_on_hold: "Your file is on hold: an adviser will get back to you.",
       status_plan: "A payment plan is in place.", status_settled: "Nothing remains due. Thank you.",
+      status_time_barred: "Given the dates on this file, the time limit to claim payment has passed: no plan or payment is asked of you.",
       consent_missed: "If a payment is missed: {rule}"
     }
   };
