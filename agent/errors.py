@@ -81,6 +81,14 @@ class ConfigError(AmiableError):
     title = "Configuration error"
 
 
+class IndexMissingError(AmiableError):
+    """The knowledge index holds no guidelines (missing or never built): drafts are not made ungrounded."""
+
+    exit_code = 4
+    http_status = 503
+    title = "Knowledge index not ready"
+
+
 class InternalError(AmiableError):
     """An unexpected fault: the message is logged, a generic text is shown."""
 

@@ -24,7 +24,7 @@ from agent.drafting.intent import IntentDetector, IntentResult, fold
 from agent.drafting.library import Length, load_library
 from agent.drafting.models import Citation, Draft, DraftRequest, HistoryRef, NextAction
 from agent.drafting.points import channel_for, compose_points, load_note_flags, load_points, note_flags
-from agent.errors import InputValidationError
+from agent.errors import IndexMissingError, InputValidationError
 from agent.guard.base import Finding, GuardContext, GuardReport
 from agent.lang import resolve as resolve_lang
 from agent.plans.models import PlanOption
@@ -97,6 +97,7 @@ class DraftingService:
         self.offline = OfflineComposer(self.library, load_points(self.settings.prompts_dir / "points" / "points.yaml"))
         self.composer: Composer = composer or self._default_composer()
         self._detector: IntentDetector | None = None
+        self._index_ready = False
 
     def _default_composer(self) -> Composer:
         if self.settings.llm_base_url and self.settings.llm_model:
@@ -162,8 +163,19 @@ class DraftingService:
         out.extend(c for c in retrieved if c.id not in {o.id for o in out})
         return out
 
+    def require_index(self) -> None:
+        """Refuse to draft on a missing or empty index (a draft must cite the guidelines it used)."""
+        if self._index_ready:
+            return
+        if int(self.rt.index.counts().get("guidelines", 0)) == 0:
+            where = self.settings.chroma_host or self.settings.effective_chroma_path
+            raise IndexMissingError(f"the knowledge index at {where} holds no guidelines: run `amiable init` "
+                                    "(or `amiable ingest`) before drafting")
+        self._index_ready = True
+
     def prepare(self, req: DraftRequest) -> tuple[ComposeInput, IntentResult]:
         message = self.validate_message(req.message)
+        self.require_index()
         file = self.load(req.debtor_id)
         overrides = parse_instruction(req.instruction)
         lang = overrides.get("lang") or req.lang or resolve_lang(message, file.language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from agent.errors import UserError
 from agent.letters.service import produce
 from agent.outbox.models import DeliveryEvent, OutboxMessage
 from agent.outbox.service import enqueue, enqueue_letter, record_event, run
-from tests.conftest import TODAY
+from tests.conftest import TODAY, copy_template, make_settings
 from tests.letters.conftest import NOW  # Monday 23 November 2026, 11:00 in Paris
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -221,13 +222,14 @@ def test_no_contact_before_the_first_letter_goes_out(make_rt: Any, smtp: Any) ->
     assert [msg["Subject"] for msg in sink.messages][0] == done.letter.subject and len(sink.messages) == 2
 
 
-def test_console_send_goes_through_the_outbox(make_rt: Any, smtp: Any) -> None:
+def test_console_send_goes_through_the_outbox(ingested_template: Path, tmp_path: Path, smtp: Any) -> None:
     """An agent's "send" queues the guarded final text; only the outbox run hands it to SMTP, and the
     contact the console logged becomes "sent" (one contact, not two)."""
     from agent import conversations as conv
+    from agent.runtime import Runtime
 
     sink, port = smtp
-    rt = make_rt(smtp_port=port)
+    rt = Runtime.start(make_settings(copy_template(ingested_template, tmp_path / "data"), smtp_port=port))
     first = produce(rt, "D001", "first", now=NOW)
     with rt.session() as s:
         enqueue_letter(s, first, channel="email", now=NOW)

@@ -149,3 +149,22 @@ def test_python_api(ingested_runtime) -> None:  # type: ignore[no-untyped-def]
     d = draft("D003", "I will pay on Friday when I get paid.", settings=ingested_runtime.settings)
     assert d.intent == "promise_to_pay" and d.language == "en" and d.debtor_id == "D003"
     assert d.next_action.code == "wait_for_payment"
+
+
+def test_no_draft_without_the_knowledge_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A missing Chroma directory must not give ungrounded drafts silently: a clear 'run amiable init'."""
+    from agent.db.session import session_scope
+    from agent.drafting.models import DraftRequest
+    from agent.errors import IndexMissingError
+    from agent.portfolio import import_portfolio
+    from agent.runtime import Runtime
+    from tests.conftest import make_settings
+
+    s = make_settings(tmp_path)
+    with session_scope(s.effective_database_url) as session:
+        import_portfolio(session, s.portfolio_file)
+    rt = Runtime.start(s)
+    with pytest.raises(IndexMissingError, match="amiable init") as exc:
+        rt.drafting.draft(DraftRequest(debtor_id="D001", message="Bonjour, je peux payer en trois fois ?"),
+                          actor="test")
+    assert exc.value.http_status == 503 and exc.value.exit_code == 4
