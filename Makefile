@@ -9,6 +9,13 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# `make run PORT=8090 HOST=0.0.0.0`: the service, the printed links and the widget link all use them.
+ifdef PORT
+export AMIABLE_PORT := $(PORT)
+endif
+ifdef HOST
+export AMIABLE_HOST := $(HOST)
+endif
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 # Date-sensitive suites, run again with the wall clock a year ahead (libfaketime) while "today" stays

@@ -11,6 +11,22 @@ import typer
 from agent.cli.common import fail, settings
 
 keys_app = typer.Typer(help="Create, list and revoke API keys (roles: agent, qa, admin).", no_args_is_help=True)
+def port_free_or_fail(host: str, port: int) -> None:
+    """One clear line (exit 4) when the address is taken, before any URL is printed."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is not "in use"
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc.strerror})"
+            raise fail(f"{host}:{port} {why}: stop the other service or choose another port "
+                       "(--port, AMIABLE_PORT=..., or make run PORT=...)", 4) from None
+
+
 audit_app = typer.Typer(help="Verify, export and replay the hash-chained audit trail.", no_args_is_help=True)
 
 
@@ -149,6 +165,7 @@ def register(app: typer.Typer) -> None:
         s = settings()
         h, p = host or s.host, port or s.port
         _runtime()  # validate every policy before binding (ConfigError stops here)
+        port_free_or_fail(h, p)
         base = f"http://{h}:{p}"
         typer.echo(f"agent console   {base}/console/  (create a key: amiable keys create --name you --role agent)")
         typer.echo(f"API docs        {base}/openapi.json" + (f"  (Swagger UI: {base}/docs)" if s.environment == "development" else ""))

@@ -116,3 +116,18 @@ def test_oversized_file_is_refused_in_one_line(initialised: Path, tmp_path: Path
     big.write_text("y" * 1_000_000, encoding="utf-8")
     r = _run(["draft", "--debtor", "D001", "--file", str(big)], initialised)
     assert r.returncode == 2 and "too long" in r.stderr and "1,000,000" in r.stderr
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line(initialised: Path) -> None:
+    import socket
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen(1)
+        r = _run(["serve", "--host", "127.0.0.1", "--port", str(port)], initialised)
+    assert r.returncode == 4, (r.stdout, r.stderr)
+    assert f"127.0.0.1:{port} is already in use" in r.stderr and "Traceback" not in r.stderr
+    assert "agent console" not in r.stdout  # no URL printed for a service that will not start
