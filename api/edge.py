@@ -24,6 +24,44 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fram
 NUL_MARKERS = (b"\x00", b"\\u0000")
 
 
+class BodyTooLarge(Exception):
+    """The request body (declared or read) exceeds the limit."""
+
+
+async def read_bounded_body(scope: Scope, receive: Receive, max_body: int) -> bytes | None:
+    """The whole request body, read before the route sees it; ``None`` if the client disconnected.
+
+    Raises :class:`BodyTooLarge` as soon as the declared Content-Length or the bytes read pass ``max_body``."""
+    declared = dict(scope.get("headers") or []).get(b"content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+        raise BodyTooLarge
+    body = bytearray()
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        body += message.get("body", b"")
+        more = bool(message.get("more_body", False))
+        if len(body) > max_body:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the already-read body to the app once, then defers to the real one."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class Edge:
     def __init__(self, app: ASGIApp, *, max_body: int, frame_ancestors: list[str]) -> None:
         self.app = app
@@ -55,36 +93,18 @@ class Edge:
         if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
             await self.app(scope, receive, send_headers)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+        try:
+            body = await read_bounded_body(scope, receive, self.max_body)
+        except BodyTooLarge:
             await self._reject(send_headers, 413, "Payload too large",
                                f"the request body must not exceed {self.max_body} bytes")
             return
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = bool(message.get("more_body", False))
-            if len(body) > self.max_body:
-                await self._reject(send_headers, 413, "Payload too large",
-                                   f"the request body must not exceed {self.max_body} bytes")
-                return
+        if body is None:
+            return
         if any(m in body for m in NUL_MARKERS):
             await self._reject(send_headers, 422, "Invalid input", "the request body must not contain NUL bytes")
             return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send_headers)
+        await self.app(scope, replaying(body, receive), send_headers)
 
     @staticmethod
     async def _reject(send: Send, status: int, title: str, detail: str) -> None:

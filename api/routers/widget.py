@@ -39,6 +39,7 @@ from agent.plans.links import InvalidLinkError, verify_token_any
 from agent.plans.models import MAX_CENTS, Capacity, PlanOption, Proposal
 from agent.runtime import Runtime
 from api.deps import RuntimeDep
+from api.edge import BodyTooLarge, read_bounded_body, replaying
 from api.ratelimit import RateLimiter
 from api.security import client_ip
 
@@ -682,31 +683,13 @@ class WidgetEdge:
             await send(message)
 
         if scope["method"] in ("POST", "PUT", "PATCH"):
-            declared = dict(scope.get("headers") or []).get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            try:
+                body = await read_bounded_body(scope, receive, self.max_body)
+            except BodyTooLarge:
                 await self._too_large(send_headers)
                 return
-            body = bytearray()
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                body += message.get("body", b"")
-                more = bool(message.get("more_body", False))
-                if len(body) > self.max_body:
-                    await self._too_large(send_headers)
-                    return
-            sent = False
-
-            async def replay() -> Message:
-                nonlocal sent
-                if not sent:
-                    sent = True
-                    return {"type": "http.request", "body": bytes(body), "more_body": False}
-                return await receive()
-
-            await self.inner(scope, replay, send_headers)
+            if body is not None:
+                await self.inner(scope, replaying(body, receive), send_headers)
             return
         await self.inner(scope, receive, send_headers)
 
