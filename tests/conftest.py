@@ -110,6 +110,20 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make_settings(tmp_path)
 
 
+def init_data_dir(dest: Path, *, secret: str = "test-secret-key-not-for-production", timeout_s: int = 900) -> str:
+    """Run the real `amiable init` (sample portfolio + full index) into ``dest`` in a subprocess, so Chroma
+    has flushed and closed it when this returns; the command's stdout is returned."""
+    env = {**os.environ, "AMIABLE_ENVIRONMENT": "test", "AMIABLE_TODAY": TODAY.isoformat(),
+           "AMIABLE_SECRET_KEY": secret, "AMIABLE_DATA_DIR": str(dest)}
+    for k in ("AMIABLE_DATABASE_URL", "AMIABLE_CHROMA_PATH", "AMIABLE_CHROMA_HOST"):
+        env.pop(k, None)
+    done = subprocess.run([sys.executable, "-m", "agent.cli.main", "init"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout_s, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"amiable init failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
 def _shared_tmp(factory: pytest.TempPathFactory) -> Path:
     """A folder every xdist worker of this run shares (the base temp dir itself without xdist)."""
     base = factory.getbasetemp()
@@ -130,15 +144,7 @@ def ingested_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             work = root / "ingested-template.partial"
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir()
-            env = {**os.environ, "AMIABLE_ENVIRONMENT": "test", "AMIABLE_TODAY": TODAY.isoformat(),
-                   "AMIABLE_SECRET_KEY": "test-secret-key-not-for-production", "AMIABLE_DATA_DIR": str(work)}
-            for k in ("AMIABLE_DATABASE_URL", "AMIABLE_CHROMA_PATH", "AMIABLE_CHROMA_HOST"):
-                env.pop(k, None)
-            done = subprocess.run([sys.executable, "-m", "agent.cli.main", "init"], cwd=REPO, env=env,
-                                  capture_output=True, text=True, timeout=900, check=False)
-            if done.returncode != 0:
-                raise RuntimeError(f"amiable init failed ({done.returncode}):\n{done.stderr[-3000:]}")
-            (work / ".complete").write_text(done.stdout, encoding="utf-8")
+            (work / ".complete").write_text(init_data_dir(work), encoding="utf-8")
             shutil.rmtree(template, ignore_errors=True)
             work.rename(template)
     return template
