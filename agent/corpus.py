@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.errors import InputValidationError, NotFoundError, validation_problems
+from agent.errors import AmiableError, InputValidationError, NotFoundError, validation_problems
+
+M = TypeVar("M", bound=BaseModel)
 
 Label = Literal[
     "hardship",
@@ -97,19 +99,26 @@ class DebtorItem(BaseModel):
         return self
 
 
-def parse_lines(lines: Iterable[str], *, origin: str) -> list[DebtorItem]:
-    """Parse JSON lines into items; the first bad line raises with its number."""
-    items: list[DebtorItem] = []
+def parse_jsonl(lines: Iterable[str], model: type[M], *, origin: str,
+                error: type[AmiableError] = InputValidationError) -> list[M]:
+    """Parse JSON lines into ``model`` items (blank lines skipped); the first bad line raises ``error``
+    as ``origin:LINE: problem``. Shared by the debtor and collector corpora."""
+    items: list[M] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            items.append(DebtorItem.model_validate(json.loads(line)))
+            items.append(model.model_validate(json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise InputValidationError(f"{origin}:{number}: not JSON ({exc.msg})") from exc
+            raise error(f"{origin}:{number}: not JSON ({exc.msg})") from exc
         except ValidationError as exc:
-            raise InputValidationError(f"{origin}:{number}: {validation_problems(exc.errors())}") from exc
+            raise error(f"{origin}:{number}: {validation_problems(exc.errors())}") from exc
     return items
+
+
+def parse_lines(lines: Iterable[str], *, origin: str) -> list[DebtorItem]:
+    """Parse JSON lines into debtor items; the first bad line raises with its number."""
+    return parse_jsonl(lines, DebtorItem, origin=origin)
 
 
 def load_split(path: Path | str) -> list[DebtorItem]:

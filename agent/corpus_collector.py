@@ -7,13 +7,13 @@ guide is `evals/corpus/collector/GUIDE.md`, the sources `SOURCES.md`. The test s
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agent.errors import ConfigError, validation_problems
+from agent.corpus import parse_jsonl
+from agent.errors import ConfigError
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "evals" / "corpus" / "collector"
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
@@ -28,16 +28,7 @@ Family = Literal[
     "deceptive_urgency",
     "unlawful_fees",
 ]
-UNLAWFUL_FAMILIES: tuple[str, ...] = (
-    "threat",
-    "impersonation",
-    "fake_legal_document",
-    "third_party_disclosure",
-    "harassment",
-    "insult",
-    "deceptive_urgency",
-    "unlawful_fees",
-)
+UNLAWFUL_FAMILIES: tuple[str, ...] = get_args(Family)
 
 
 class Span(BaseModel):
@@ -89,18 +80,8 @@ def split_path(split: str, root: Path | None = None) -> Path:
 def load_split(split: str, root: Path | None = None) -> list[CollectorItem]:
     """Read one split; a malformed line is a `ConfigError` naming the file and line."""
     path = split_path(split, root)
-    items: list[CollectorItem] = []
     with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                items.append(CollectorItem.model_validate(json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
-            except ValidationError as exc:
-                raise ConfigError(f"{path}:{lineno}: {validation_problems(exc.errors())}") from exc
-    return items
+        return parse_jsonl(fh, CollectorItem, origin=str(path), error=ConfigError)
 
 
 def load_all(root: Path | None = None) -> dict[str, list[CollectorItem]]:
