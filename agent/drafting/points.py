@@ -144,7 +144,12 @@ def compose_points(*, message: str, analysis: Analysis | None, file: DebtorFile,
         out.no_plan = True
         return out
     sig = file.signals
-    if analysis.ruled("prescription") or analysis.primary == "prescription":
+    # someone other than the debtor wrote (relative, representative, wrong person): nothing that reveals the
+    # debt (dates, amounts) goes into the reply; the third-party template asks the debtor to get in touch
+    third_party_writer = bool(roles) or analysis.ruled("third_party") or analysis.primary == "third_party"
+    if third_party_writer:
+        out.no_plan = True
+    if (analysis.ruled("prescription") or analysis.primary == "prescription") and not third_party_writer:
         if sig.time_barred:
             out.no_plan = True
             out.replace_body = True
