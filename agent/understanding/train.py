@@ -33,10 +33,12 @@ def _targets(items: list[Item]) -> np.ndarray:
 def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> np.ndarray:
     """Per-label threshold on DEV, applied to "rules OR classifier".
 
-    crisis / stop_contact: the highest threshold whose recall meets the target, but never one that
-    raises a false alarm on more than MAX_FALSE_ALARM of the dev negatives (a crisis alarm holds the
-    file and opens a task: flagging most messages would make it meaningless); when the target cannot be
-    met within that cap, the lowest threshold within the cap. Other labels: the threshold maximising F1.
+    crisis / stop_contact: the highest threshold at which the CLASSIFIER ALONE meets the recall target
+    (it is the safety net for the paraphrases no rule lists: a dev split the rules already cover must not
+    switch it off), but never one that raises a false alarm (rules OR classifier) on more than
+    MAX_FALSE_ALARM of the dev negatives (a crisis alarm opens a task: flagging most messages would make
+    it meaningless); when the target cannot be met within that cap, the lowest threshold within the cap.
+    Other labels: the threshold maximising F1 of rules OR classifier.
     """
     out = np.full(p.shape[1], 0.5)
     for j, lab in enumerate(LEARNED):
@@ -49,7 +51,7 @@ def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> n
             grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
             allowed = [float(t) for t in grid
                        if ((r | (p[:, j] >= t)) & ~pos).sum() <= MAX_FALSE_ALARM * max((~pos).sum(), 1)]
-            meeting = [t for t in allowed if ((r | (p[:, j] >= t))[pos]).mean() >= RECALL_TARGETS[lab]]
+            meeting = [t for t in allowed if (p[pos, j] >= t).mean() >= RECALL_TARGETS[lab]]
             out[j] = max(meeting) if meeting else (min(allowed) if allowed else 0.95)
             continue
         best_t, best_f = 0.5, -1.0

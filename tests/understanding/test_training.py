@@ -154,3 +154,17 @@ def test_the_cli_retrains_from_a_corpus_folder(tmp_path: Path) -> None:
                               str(tmp_path / "nowhere"), "--out", str(out)], capture_output=True, text=True, env=env,
                              timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert missing.returncode == 2 and "no corpus folder" in missing.stderr
+
+
+def test_recall_critical_threshold_does_not_lean_on_the_rules() -> None:
+    """Rules catching every dev crisis must not switch the classifier off: it is the net for paraphrases."""
+    k = len(LEARNED)
+    crisis = LEARNED.index("crisis")
+    y = np.zeros((20, k))
+    y[:4, crisis] = 1
+    p = np.full((20, k), 0.1)
+    p[:4, crisis] = [0.9, 0.6, 0.5, 0.4]
+    rule = np.zeros((20, k), dtype=bool)
+    rule[:4, crisis] = True  # the rules alone already reach recall 1.0 on dev
+    t = calibrate(p, y, rule)
+    assert t[crisis] <= 0.4  # the classifier alone still catches every dev crisis item
