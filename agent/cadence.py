@@ -17,19 +17,16 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from agent.domain import Channel, DebtorFile
-from agent.firm import load_yaml_model
 from agent.guard.policy import GuardPolicy
+from agent.yamlio import Strict as _Strict
+from agent.yamlio import load_yaml_model
 
 MessageType = Literal["first_reminder", "reminder", "call", "formal_notice", "follow_up", "reply",
                       "promise_check", "plan_check", "agent_review", "none"]
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Step(_Strict):
