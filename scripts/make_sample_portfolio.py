@@ -33,13 +33,17 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import holidays
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from agent.calendar import ContactWindows, get_calendar  # noqa: E402 - the product's calendar, after sys.path
+from agent.guard.policy import load_guard_policy  # noqa: E402
+
 OUT = ROOT / "knowledge" / "portfolio" / "sample_portfolio.jsonl"
 TODAY = dt.date(2026, 11, 23)
 PARIS = ZoneInfo("Europe/Paris")
-FR_HOLIDAYS = holidays.France(years=range(2021, 2028))
+CALENDAR = get_calendar("FR")  # weekends and metropolitan public holidays, as the plan engine
+WINDOWS = ContactWindows.from_policy(load_guard_policy(ROOT / "knowledge" / "policy" / "guard.yaml"))
 
 # Agents of the collection firm (fictional). "system" = automated send.
 CAMILLE, YANIS, SOPHIE, THOMAS, INES, CLAIRE = (
@@ -72,9 +76,12 @@ def at(s: str) -> str:
 
 
 def business_day(day: dt.date) -> dt.date:
-    while day.weekday() >= 5 or day in FR_HOLIDAYS:
-        day += dt.timedelta(days=1)
-    return day
+    return CALENDAR.next_business_day(day)
+
+
+def in_call_hours(when: dt.datetime) -> bool:
+    """An outbound contact at ``when`` is inside the policy call windows (ContactWindows, as the guard)."""
+    return WINDOWS.call_allowed(when.astimezone(PARIS))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -1523,10 +1530,9 @@ def _check() -> list[str]:
                 problems.append(f"{i}: contact in the future")
             if c["direction"] != "out":
                 continue
+            # the guard's and the cadence's call windows (a window's end, 20:00, is outside)
             local = when.astimezone(PARIS)
-            hm = local.hour * 60 + local.minute
-            inside = (local.weekday() < 5 and local.date() not in FR_HOLIDAYS
-                      and (600 <= hm < 780 or 840 <= hm <= 1200))
+            inside = in_call_hours(when)
             if c["at"] in offhours:
                 if inside or local.year >= 2025:
                     problems.append(f"{i}: contact flagged off-hours is not ({c['at']})")
