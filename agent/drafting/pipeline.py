@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agent import audit
+from agent.clock import draft_clock
 from agent.db.repo import load_file
 from agent.domain import DebtorFile
 from agent.drafting import facts as F
@@ -234,8 +235,6 @@ class DraftingService:
 
     # ------------------------------------------------------------------ main
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
-        from agent.llm.resilience import draft_clock
-
         with draft_clock():  # the LLM's per-draft deadline counts from here, retrieval included
             inp, detected = self.prepare(req)
             comp = self.composer_for(inp).compose(inp)
