@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agent.errors import ConfigError, InputValidationError, UserError
-from agent.portfolio import DebtorRecord
+from agent.records import DebtorRecord
 from agent.yamlio import load_yaml
 
 MONEY_FIELDS = {"principal_cents", "interest_cents", "other_cents", "amount_cents"}
