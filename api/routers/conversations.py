@@ -67,17 +67,6 @@ class DecisionIn(_In):
     text: str | None = Field(default=None, max_length=MAX_BODY_CHARS, description="final text, if edited")
 
 
-class ConversationOut(BaseModel):
-    id: str
-    debtor_id: str
-    created_by: str
-    created_at: dt.datetime
-    channel: str | None
-    lang: str | None
-    messages: list[dict[str, Any]] = Field(default_factory=list)
-    drafts: list[dict[str, Any]] = Field(default_factory=list)
-
-
 class DraftOut(Draft):
     """A recorded draft: the assistant's draft, its current (possibly edited) text and guard report,
     and its review state (``agent.conversations.DraftView``)."""
@@ -96,6 +85,17 @@ class DraftOut(Draft):
     instruction_understood: bool = True
 
 
+class ConversationOut(BaseModel):
+    id: str
+    debtor_id: str
+    created_by: str
+    created_at: dt.datetime
+    channel: str | None
+    lang: str | None
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    drafts: list[DraftOut] = Field(default_factory=list)
+
+
 def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
     conv, msgs, drafts = svc.get_conversation(rt, conv_id)
     return ConversationOut(
@@ -103,7 +103,7 @@ def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
         channel=conv.channel, lang=conv.lang,
         messages=[{"id": m.id, "role": m.role, "text": m.text, "draft_id": m.draft_id, "actor": m.actor,
                    "at": m.created_at.isoformat()} for m in msgs],
-        drafts=[svc.DraftView(d).as_dict() for d in drafts])
+        drafts=[DraftOut.model_validate(svc.DraftView(d).as_dict()) for d in drafts])
 
 
 # ---------------------------------------------------------------------------- streaming
