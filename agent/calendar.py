@@ -141,7 +141,8 @@ class ContactWindows:
 
     TIMED_CHANNELS = ("phone", "sms")  # written channels (email, letter) are not bound to call hours
 
-    def __init__(self, windows: CallWindows, timezone: str, notes: NoteFlags | None = None) -> None:
+    def __init__(self, windows: CallWindows, timezone: str, notes: NoteFlags | None = None, *,
+                 notes_file: Path | None = None) -> None:
         self.windows = windows
         self.timezone = timezone
         self.ranges = tuple((_t(r.start), _t(r.end)) for r in windows.ranges)
@@ -149,15 +150,19 @@ class ContactWindows:
                                          workdays=[WEEKDAYS.index(w) for w in windows.weekdays],
                                          skip_holidays=windows.skip_public_holidays)
         self._notes = notes
+        self._notes_file = notes_file
 
     @classmethod
-    def from_policy(cls, policy: GuardPolicy, notes: NoteFlags | None = None) -> ContactWindows:
-        return cls(policy.call_windows, policy.timezone, notes)
+    def from_policy(cls, policy: GuardPolicy, notes: NoteFlags | None = None, *,
+                    notes_file: Path | None = None) -> ContactWindows:
+        return cls(policy.call_windows, policy.timezone, notes, notes_file=notes_file)
 
     @property
     def notes(self) -> NoteFlags:
+        """The notes wordings, loaded on first use (a file's notes are read only when a file is checked)."""
         if self._notes is None:
-            self._notes = default_notes_table()
+            self._notes = (load_note_flags(self._notes_file) if self._notes_file is not None
+                           else default_notes_table())
         return self._notes
 
     # ------------------------------------------------------------------ days

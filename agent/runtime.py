@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from agent.guard import Guard
     from agent.kb.index import KnowledgeIndex
     from agent.llm.resilience import CircuitBreaker
-    from agent.notes import NoteFlags
     from agent.plans.policy import PlanPolicy
 
 
@@ -82,16 +81,12 @@ class Components:
         return load_cadence_policy(self.settings.cadence_policy_file)
 
     @cached_property
-    def note_flags(self) -> NoteFlags:
-        from agent.notes import load_note_flags
-
-        return load_note_flags(self.settings.prompts_dir / "points" / "notes_flags.yaml")
-
-    @cached_property
     def contact_windows(self) -> ContactWindows:
+        """Call windows of the guard policy + the notes wordings of prompts/points (read on first use, as drafting)."""
         from agent.calendar import ContactWindows
 
-        return ContactWindows.from_policy(self.guard.policy, self.note_flags)
+        return ContactWindows.from_policy(self.guard.policy,
+                                          notes_file=self.settings.prompts_dir / "points" / "notes_flags.yaml")
 
     @cached_property
     def planner(self) -> Planner:
