@@ -18,7 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agent.errors import ConfigError, InputValidationError, UserError
-from agent.portfolio import DebtorRecord
+from agent.records import DebtorRecord
+from agent.yamlio import load_yaml
 
 MONEY_FIELDS = {"principal_cents", "interest_cents", "other_cents", "amount_cents"}
 
@@ -35,7 +36,7 @@ class ColumnMapping(BaseModel):
 
 def load_mapping(path: Path) -> ColumnMapping:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         mapping = ColumnMapping.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"column mapping {path}: {exc}") from exc

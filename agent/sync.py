@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from agent import audit, clock
 from agent.db import models as m
 from agent.errors import InputValidationError
-from agent.portfolio import CreditorRecord, DebtorRecord, _debtor_row
+from agent.records import CreditorRecord, DebtorRecord, debtor_row
 
 CLOSED_BY_CREDITOR = "closed by the creditor: absent from export"
 ACTOR = "sync"
@@ -109,7 +109,7 @@ def _sync_creditors(session: Session, creditors: Iterable[CreditorRecord], rep: 
 
 def _merge_debtor(session: Session, row: m.Debtor, rec: DebtorRecord) -> tuple[dict[str, list[Any]], bool]:
     """Apply one file record to an existing debtor; return the field changes and whether it was reopened."""
-    new = _debtor_row(rec)  # transient: never added to the session
+    new = debtor_row(rec)  # transient: never added to the session
     ch: dict[str, list[Any]] = {}
 
     def put(field: str, value: Any) -> None:
@@ -236,7 +236,7 @@ def sync_records(session: Session, creditors: list[CreditorRecord], debtors: lis
         rep.invoices += len(d.invoices)
         rep.contacts += len(d.contacts)
         if row is None:
-            session.add(_debtor_row(d))
+            session.add(debtor_row(d))
             session.flush()
             change = DebtorChange(debtor_id=d.id, reference=d.reference, creditor_id=d.creditor_id, action="added")
         else:
@@ -286,7 +286,7 @@ def render(rep: SyncReport, *, verbose: bool) -> list[str]:
 def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv"], source: str, mapping_file: Any = None,
               close_absent: bool = True, dry_run: bool = False) -> SyncReport:
     """Parse and sync a file's content (the admin API); a dry run rolls the session back."""
-    from agent.portfolio import parse_lines
+    from agent.records import parse_lines
 
     line_of: dict[str, int] = {}
     creditors: list[CreditorRecord] = []

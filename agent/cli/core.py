@@ -11,6 +11,7 @@ import typer
 from tqdm import tqdm
 
 from agent.cli.common import fail, settings
+from agent.clock import Clock
 from agent.errors import UserError
 
 DEMO_CASES = (
@@ -74,7 +75,7 @@ def do_ingest() -> list[str]:
         g = index.ingest_guidelines(progress=bar.update)
     lines.append(f"guidelines: {g.total} sections ({g.added} added, {g.updated} updated, {g.unchanged} unchanged, "
                  f"{g.deleted} removed) in {g.seconds:.1f}s" + (f", {g.chunks_per_s:.0f} chunks/s" if g.chunks_per_s else ""))
-    today = s.effective_today()
+    today = Clock.from_settings(s).today()
     with session_scope(s.effective_database_url) as session:
         files = [load_file(session, i, today) for i in list_debtor_ids(session)]
     total = sum(len(index.history_chunks(f)) for f in files)
@@ -134,7 +135,7 @@ def register(app: typer.Typer) -> None:
 
         s = settings()
         with session_scope(s.effective_database_url) as session:
-            files = [load_file(session, i, s.effective_today()) for i in list_debtor_ids(session)]
+            files = [load_file(session, i, Clock.from_settings(s).today()) for i in list_debtor_ids(session)]
         if not files:
             raise fail("no debtor files: run `amiable import` first", 3)
         if as_json:

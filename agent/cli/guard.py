@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from agent.cli.common import fail, read_text_arg, settings
+from agent.clock import Clock
 from agent.domain import DebtorFile
 from agent.errors import AmiableError, NotFoundError
 from agent.guard import Guard, GuardContext, GuardReport
@@ -47,7 +48,7 @@ class _Debtors:
 
             s = settings()
             with session_scope(s.effective_database_url) as session:
-                self._cache[debtor_id] = load_file(session, debtor_id, s.effective_today())
+                self._cache[debtor_id] = load_file(session, debtor_id, Clock.from_settings(s).today())
         return self._cache[debtor_id]
 
 

@@ -11,6 +11,7 @@ import typer
 
 from agent.cli.common import fail, settings
 from agent.cli.plans import parse_eur
+from agent.clock import Clock
 
 app = typer.Typer(no_args_is_help=True, help="Record payments.")
 
@@ -31,10 +32,10 @@ def record_cmd(
     s = settings()
     cents = parse_eur(amount, "--amount")
     try:
-        paid_on = dt.date.fromisoformat(date) if date else s.effective_today()
+        paid_on = dt.date.fromisoformat(date) if date else Clock.from_settings(s).today()
     except ValueError as exc:
         raise fail(f"--date: not a date (YYYY-MM-DD): {date!r}") from exc
-    if paid_on > s.effective_today():
+    if paid_on > Clock.from_settings(s).today():
         raise fail("--date: a payment cannot be in the future")
     with session_scope(s.effective_database_url) as session:
         out = payments.record(session, debtor, cents, paid_on, actor="cli", method=method, reference=reference)
@@ -58,6 +59,6 @@ def import_cmd(
 
     s = settings()
     with session_scope(s.effective_database_url) as session:
-        rep = payments.import_payment_file(session, file, actor="cli", today=s.effective_today())
+        rep = payments.import_payment_file(session, file, actor="cli", today=Clock.from_settings(s).today())
     typer.echo(f"imported {rep.payments} payments ({rep.total_cents / 100:.2f} EUR) from {rep.source}; "
                f"plans completed: {', '.join(rep.plans_completed) or 'none'}")

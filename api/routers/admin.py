@@ -98,7 +98,8 @@ def export(rt: RuntimeDep, _: AuditorDep) -> StreamingResponse:
                              headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'})
 
 
-@router.post("/v1/audit/replay/{seq}", summary="Replay a draft from its audit event and compare (role: qa)")
+@router.post("/v1/audit/replay/{seq}", response_model=svc.ReplayResult,
+             summary="Replay a draft from its audit event and compare (role: qa)")
 def replay(seq: Annotated[int, Path(ge=1)], rt: RuntimeDep, _: QaDep) -> dict[str, Any]:
     return dataclasses.asdict(svc.replay(rt, seq))
 

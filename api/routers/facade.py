@@ -36,7 +36,7 @@ from agent.drafting.streaming import word_chunks
 from agent.errors import AmiableError, InputValidationError, NotFoundError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, RuntimeDep
-from api.routers.conversations import _END, _next, draft_events
+from api.streaming import END, draft_events, next_event
 
 router = APIRouter(tags=["openai-compatible"])
 MODEL_ID = "amiable"
@@ -108,7 +108,19 @@ def _usage(req: DraftRequest, text: str) -> dict[str, int]:
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-@router.get("/v1/models", summary="OpenAI-compatible model list (role: agent)")
+class ModelInfo(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelInfo]
+
+
+@router.get("/v1/models", response_model=ModelList, summary="OpenAI-compatible model list (role: agent)")
 def list_models(_: AgentDep) -> dict[str, Any]:
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": CREATED,
                                         "owned_by": "amiable"}]}
@@ -157,8 +169,8 @@ async def _stream(rt: Runtime, req: DraftRequest, actor: str, persist: Any) -> A
     try:
         yield _chunk(cid, created, {"role": "assistant", "content": ""})
         while True:
-            ev = await anyio.to_thread.run_sync(_next, it)
-            if ev is _END:
+            ev = await anyio.to_thread.run_sync(next_event, it)
+            if ev is END:
                 break
             assert isinstance(ev, dict)
             # token events (checked or not) are not forwarded: only the guarded final text is streamed

@@ -33,7 +33,6 @@ from agent.db.repo import get_debtor_row, to_file
 from agent.domain import DebtorFile
 from agent.errors import ConflictError, InputValidationError, NotFoundError
 from agent.plans import lifecycle
-from agent.plans.calendar import get_calendar
 from agent.plans.engine import counter_proposal, quote_for_file
 from agent.plans.links import InvalidLinkError, verify_token_any
 from agent.plans.models import MAX_CENTS, Capacity, PlanOption, Proposal
@@ -331,11 +330,11 @@ CHANNEL_NAMES = {"fr": {"phone": "téléphone", "email": "e-mail", "sms": "SMS",
 
 def guarded(rt: Runtime, file: DebtorFile, lang: Lang, text: str, amounts: frozenset[int] = frozenset()) -> str:
     """The text if the guard lets it through to this debtor, else a neutral fixed text."""
-    from agent.guard.base import GuardContext
+    from agent.guard import gate
 
-    ctx = GuardContext(lang=lang, channel="widget", recipient="debtor", debtor=file,
-                       authorised_amounts_cents=amounts | file.ledger_amounts_cents())
-    report = rt.guard.check(text, ctx)
+    ctx = gate.context(lang=lang, channel="widget", recipient="debtor", file=file,
+                       amounts=gate.authorised_amounts(extra=amounts, file=file))
+    report = gate.check(rt.guard, text, ctx)  # a guard fault blocks: the neutral text goes out
     if report.verdict == "block":
         log.warning("guard blocked a widget message for %s: %s", file.id,
                     [f.rule_id for f in report.findings])
@@ -351,12 +350,9 @@ LangQuery = Annotated[Literal["fr", "en"] | None, Query(description="language of
 
 
 def _amounts(options: list[PlanOption]) -> frozenset[int]:
-    out: set[int] = set()
-    for o in options:
-        out |= {o.total_cents, o.discount_cents, o.instalment_cents, o.balance_cents}
-        out |= {i.amount_cents for i in o.instalments}
-    out.discard(0)
-    return frozenset(out)
+    from agent.guard import gate
+
+    return gate.option_amounts(options)
 
 
 def _status(file: DebtorFile) -> Literal["open", "on_hold", "plan", "settled", "time_barred"]:
@@ -602,15 +598,8 @@ def _window_problem(at: dt.datetime, channel: str, now: dt.datetime, rt: Runtime
         return "must be in the future"
     if at > now + dt.timedelta(days=30):
         return "must be within the next 30 days"
-    if channel in ("phone", "sms"):
-        bounds = rt.plan_policy.defaults.calendar
-        cal = get_calendar(bounds.country, bounds.subdiv, True)
-        if not cal.is_business_day(at.date()):
-            return "calls are made Monday to Friday, except public holidays"
-        t = at.time()
-        if not (dt.time(10, 0) <= t < dt.time(13, 0) or dt.time(14, 0) <= t < dt.time(20, 0)):
-            return "calls are made between 10:00 and 13:00 or 14:00 and 20:00"
-    return None
+    # the debtor's own request: the policy call windows, not the file notes (agent.calendar.ContactWindows)
+    return rt.contact_windows.problem(at, channel, tz=str(at.tzinfo), use_notes=False)
 
 
 @router.post("/contact-request", response_model=AckOut)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from agent import audit
+from agent.clock import Clock
 from agent.db import models as m
 from agent.db.session import session_scope
 from agent.plans.links import make_token
@@ -79,7 +80,7 @@ def test_public_file_has_no_internal_fields(client: TestClient, auth: Any, wsett
         data = r.json()
         assert not (_keys(data) & INTERNAL_KEYS)
         with session_scope(wsettings.effective_database_url) as s:
-            f = load_file(s, debtor, wsettings.effective_today())
+            f = load_file(s, debtor, Clock.from_settings(wsettings).today())
         text = r.text
         if f.notes:
             assert f.notes[:30] not in text

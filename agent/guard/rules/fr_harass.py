@@ -4,14 +4,11 @@ calls only inside the policy windows and under the contact caps, never on an opt
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
+from agent.calendar import contact_windows_for
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
-from agent.guard.policy import WEEKDAYS
 from agent.guard.rules._common import BaseRule, Meta, allowed_context, first_valid, rx
 
 BASIS = "C. consom. L121-7 3° (repeated unwanted solicitations); C. pénal 222-16; firm policy modelled on C. consom. D223-9"
@@ -100,11 +97,6 @@ UNKNOWN_LOG = Meta(
 )
 
 
-@lru_cache(maxsize=16)
-def _holidays(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, subdiv=subdivision, years=[year])
-
-
 def _tz(name: str, fallback: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -162,11 +154,4 @@ class HarassRule(BaseRule):
         return out
 
     def in_window(self, ctx: GuardContext, at: dt.datetime) -> bool:
-        cw = self.policy.call_windows
-        local = local_time(ctx, at, self.policy.timezone)
-        if WEEKDAYS[local.weekday()] not in cw.weekdays:
-            return False
-        if cw.skip_public_holidays and local.date() in _holidays(cw.holidays.country, cw.holidays.subdivision, local.year):
-            return False
-        t = local.time().replace(tzinfo=None)
-        return any(r.contains(t) for r in cw.ranges)
+        return contact_windows_for(self.policy).call_allowed(local_time(ctx, at, self.policy.timezone), file=ctx.debtor)
