@@ -244,7 +244,8 @@ def _understand(rt: Runtime, session: Any, row: m.Debtor, file: DebtorFile, text
     notices: list[str] = []
     stopped = (changes.get("opt_outs") or {}).get("now") or []
     if stopped:
-        names = ", ".join(t(f"widget.channel.{c}", lang) for c in stopped)
+        order = ("phone", "sms", "email", "letter")
+        names = ", ".join(t(f"widget.channel.{c}", lang) for c in sorted(stopped, key=order.index))
         notices.append(t("widget.msg.stop_recorded", lang, channels=names))
     if "crisis" in changes:
         helpline = load_helplines(rt.settings.prompts_dir / "intents" / "helplines.yaml").text(file.timezone, lang)

@@ -188,7 +188,7 @@
     $("sum-total").textContent = euros(f.amounts.total_cents);
     var legal = $("legal"); legal.textContent = "";
     var L = f.legal;
-    legal.appendChild(el("p", {}, L.collector_statement));
+    legal.appendChild(el("p", { "data-value": "" }, L.collector_statement));  // firm identity only
     legal.appendChild(el("p", {}, L.creditor_statement));
     if (L.first_letter) { legal.appendChild(el("p", {}, L.first_letter)); }
     legal.appendChild(el("h3", {}, L.l111_8_title));
