@@ -170,3 +170,21 @@ def test_every_widget_route_has_a_typed_response_model(client: TestClient) -> No
         for op in ops.values():
             schema = op["responses"]["200"]["content"]["application/json"]["schema"]
             assert "$ref" in schema, path
+
+
+def test_every_key_the_server_uses_exists_in_both_languages() -> None:
+    import typing
+
+    from agent.plans.models import ReasonCode
+    from api.widget import schemas
+
+    src = "".join((Path(__file__).resolve().parents[2] / "api" / "widget" / name).read_text(encoding="utf-8")
+                  for name in ("service.py", "errors.py"))
+    literal = set(re.findall(r'"(widget\.[a-z_]+\.[a-z_]+)"', src))
+    dynamic = {f"widget.reason.{code}" for code in typing.get_args(ReasonCode)}
+    dynamic |= {f"widget.channel.{c}" for c in typing.get_args(schemas.ContactRequestIn.model_fields["channel"]
+                                                               .annotation)}
+    dynamic |= {f"widget.status.{s}" for s in typing.get_args(schemas.FileStatus) if s != "open"}
+    cat = get_catalogue()
+    assert len(literal) > 30
+    assert sorted(k for k in literal | dynamic if k not in cat) == []
