@@ -40,6 +40,10 @@ def test_page_labels_all_come_from_the_catalogue(client: TestClient) -> None:
         bundle = client.get(f"/v1/widget/texts?lang={lang}").json()
         assert bundle["lang"] == lang and bundle["messages"]["widget.page.file_title"] == t("widget.page.file_title", lang)
     assert "var I18N" not in js  # no second copy of the texts in the script
+    # the French shown before the script runs is the catalogue's French, word for word
+    for key, shown in re.findall(r'data-i18n="([a-z0-9_]+)"[^>]*>([^<]*)<', html):
+        assert shown == t(f"widget.page.{key}", "fr"), key
+    assert re.search(r"<title>([^<]*)</title>", html).group(1) == t("widget.page.file_title", "fr")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("lang", "body", "field", "expected"), [
