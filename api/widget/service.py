@@ -163,8 +163,9 @@ def public_file(file: DebtorFile, rt: Runtime, lang: str | None = None) -> Publi
         l111_8_paragraphs=list(firm.l111_8_paragraphs),
         l111_8_explanation=t("widget.legal.l111_8_explanation", lg) if en else None,
         # the firm publishes no IBAN: the bank details are given on request, never "shown" somewhere
-        payment_methods=[t("widget.legal.pay_transfer", lg, phone=firm.phone, email=firm.email),
-                         t("widget.legal.pay_cheque", lg, address=firm.address)],
+        payment_methods=([] if status_of(file) == "time_barred" else  # nothing is asked on a prescribed debt
+                         [t("widget.legal.pay_transfer", lg, phone=firm.phone, email=firm.email),
+                          t("widget.legal.pay_cheque", lg, address=firm.address)]),
         free_advice=t("widget.legal.free_advice", lg),
         first_letter=(t("widget.legal.first_letter", lg, ref=file.first_letter_ref,
                         date=fmt_date(file.first_letter_date, lg) if file.first_letter_date else "")

@@ -192,3 +192,9 @@ def test_every_key_the_server_uses_exists_in_both_languages() -> None:
     cat = get_catalogue()
     assert len(literal) > 30
     assert sorted(k for k in literal | dynamic if k not in cat) == []
+
+
+def test_time_barred_file_offers_no_way_to_pay(client: TestClient, auth: Any) -> None:
+    f = client.get("/v1/widget/file", headers=auth("D004")).json()
+    assert f["status"] == "time_barred" and f["legal"]["payment_methods"] == [] and not f["can_choose_plan"]
+    assert client.get("/v1/widget/file", headers=auth("D001")).json()["legal"]["payment_methods"]

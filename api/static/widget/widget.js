@@ -194,9 +194,15 @@
     legal.appendChild(el("h3", {}, L.l111_8_title));
     L.l111_8_paragraphs.forEach(function (p) { legal.appendChild(el("p", { lang: "fr", "data-value": "law" }, p)); });
     if (L.l111_8_explanation) { legal.appendChild(el("p", {}, L.l111_8_explanation)); }
-    legal.appendChild(el("h3", {}, t("widget.legal.payment_title")));
-    var ul = el("ul"); L.payment_methods.forEach(function (m) { ul.appendChild(el("li", {}, m)); }); legal.appendChild(ul);
+    if (L.payment_methods.length) {  // none on a time-barred file: nothing is asked
+      legal.appendChild(el("h3", {}, t("widget.legal.payment_title")));
+      var ul = el("ul"); L.payment_methods.forEach(function (m) { ul.appendChild(el("li", {}, m)); }); legal.appendChild(ul);
+    }
     legal.appendChild(el("p", {}, L.free_advice));
+    var barred = f.status === "time_barred";  // a prescribed debt is shown, never claimed
+    $("amount-title").textContent = t(barred ? "amount_title_time_barred" : "amount_title");
+    $("amt-total-label").textContent = t(barred ? "total_time_barred" : "total");
+    $("sum-total-label").textContent = t(barred ? "total_time_barred" : "total");
     var msg = $("file-status-msg");
     msg.hidden = f.status === "open";
     msg.textContent = f.status === "open" ? "" : t("widget.status." + f.status);
