@@ -4,7 +4,7 @@ A thin router: authentication is ``api.widget.auth`` (signed widget token only),
 ``api.widget.schemas``, what each action does is ``api.widget.service``, validation problems are worded
 for the debtor by ``api.widget.errors`` and the edge middleware is ``api.widget.edge``. Every text the
 page shows comes from the message catalogue (``prompts/ui/widget.yaml``; the page fetches its bundle
-from ``GET /v1/widget/texts``).
+from ``GET /widget/texts.json?lang=``).
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ IDEMPOTENCY_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 LangQuery = Annotated[Literal["fr", "en"] | None, Query(description="language of the messages")]
 
 
-@router.get("/texts", response_model=TextsOut)
 def get_texts(lang: Annotated[Literal["fr", "en"], Query(description="language of the page")] = "fr") -> TextsOut:
-    """Every text of the widget page in one language (public: labels only, no file data)."""
+    """Every text of the widget page in one language: served beside the page (``/widget/texts.json``),
+    public like the page itself (labels only, no file data)."""
     return TextsOut(lang=lang, messages=get_catalogue().bundle(lang, "widget."))
 
 
@@ -112,5 +112,7 @@ def setup(app: FastAPI, rt: Runtime) -> None:
     """Mount the widget page at /widget/ and install the widget edge middleware."""
     app.add_middleware(WidgetEdge, cors_origins=list(rt.settings.cors_origins),
                        frame_ancestors=list(rt.settings.frame_ancestors))
+    app.add_api_route("/widget/texts.json", get_texts, methods=["GET"], response_model=TextsOut,
+                      include_in_schema=False)  # before the static mount, which would answer 404
     if STATIC_DIR.is_dir():
         app.mount("/widget", StaticFiles(directory=STATIC_DIR, html=True), name="widget")

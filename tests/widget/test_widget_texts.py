@@ -37,7 +37,7 @@ def test_page_labels_all_come_from_the_catalogue(client: TestClient) -> None:
     missing = sorted(k for k in full if (k not in cat) if not (k.endswith(("_", ".")) and cat.keys(k)))
     assert len(keys) > 60 and missing == []
     for lang in ("fr", "en"):
-        bundle = client.get(f"/v1/widget/texts?lang={lang}").json()
+        bundle = client.get(f"/widget/texts.json?lang={lang}").json()
         assert bundle["lang"] == lang and bundle["messages"]["widget.page.file_title"] == t("widget.page.file_title", lang)
     assert "var I18N" not in js  # no second copy of the texts in the script
     # the French shown before the script runs is the catalogue's French, word for word

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  /* Every text comes from the message catalogue (prompts/ui/widget.yaml), served by GET /v1/widget/texts. */
+  /* Every text comes from the message catalogue (prompts/ui/widget.yaml), served beside the page (GET /widget/texts.json?lang=). */
   var TEXTS = { fr: null, en: null };
 
   var state = { token: "", lang: "fr", file: null, options: [], selected: null, proposal: null, capacity: null,
@@ -19,7 +19,7 @@
   }
   function loadTexts(lang) {
     if (TEXTS[lang]) { return Promise.resolve(); }
-    return fetch("../v1/widget/texts?lang=" + lang, { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" })
+    return fetch("texts.json?lang=" + lang, { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" })
       .then(function (r) { return r.json(); })
       .then(function (data) { TEXTS[lang] = data.messages || {}; });
   }
