@@ -292,7 +292,8 @@
         // the server's texts (collector description, legal mentions, messages) come again in the new language
         loadFile(false, true).then(function () {
           if (state.screen === "screen-options") { loadOptions(); }
-          else if (state.screen !== "screen-file") { show(state.screen, false); }
+          // a screen holding a server message in the other language goes back to the file
+          else if (["screen-ack", "screen-done", "screen-consent"].indexOf(state.screen) >= 0) { show("screen-file", false); }
         });
       });
     });
