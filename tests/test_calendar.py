@@ -71,7 +71,7 @@ def test_holidays_and_windows_are_the_ones_written_in_the_policy() -> None:
 def test_guard_cadence_widget_and_generator_agree_on_the_grid(guard: Guard, generator: Any, tmp_path: Path) -> None:
     from agent.cadence import Planner, load_cadence_policy
     from agent.runtime import Runtime
-    from api.routers.widget import _window_problem
+    from api.widget.service import _window_problem
 
     rt = Runtime(make_settings(tmp_path))
     planner = Planner(load_cadence_policy(REPO / "knowledge" / "policy" / "cadence.yaml"), guard.policy)
