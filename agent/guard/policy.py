@@ -91,6 +91,14 @@ class UkSettings(_Strict):
     timezone: str = "Europe/London"
 
 
+class LearnedSettings(_Strict):
+    """The learned layer (agent/guard/learned.py): weights in knowledge/policy/guard-learned/, thresholds in
+    their manifest (chosen on the corpus DEV split); ``severity_overrides: {LEARNED: warn}`` stops it blocking."""
+
+    enabled: bool = True
+    max_windows: int = Field(default=64, ge=1, le=10_000)  # windows embedded per check (the first ones)
+
+
 class GuardPolicy(_Strict):
     version: str = Field(min_length=1)
     jurisdiction: Jurisdiction = "FR"  # default frame; a request or a debtor file may choose another
@@ -107,6 +115,7 @@ class GuardPolicy(_Strict):
     max_chars: int = Field(default=100_000, ge=1, le=10_000_000)  # longer checks are refused (HTTP 413, exit 2)
     time_budget_ms: int = Field(default=2000, ge=1, le=600_000)  # past it a check fails closed (GUARD.timeout)
     allow_no_blocking: bool = False  # a policy under which nothing can block stops start-up unless this is set
+    learned: LearnedSettings = LearnedSettings()
 
     def blocking_families(self) -> tuple[str, ...]:
         """Enabled families that can still block under the overrides (TONE only warns)."""
@@ -128,7 +137,7 @@ class GuardPolicy(_Strict):
     def _known_targets(cls, v: dict[str, Level]) -> dict[str, Level]:
         for key in v:
             fam = key.split(".", 1)[0]
-            if fam not in ALL_FAMILIES and fam != "GUARD":
+            if fam not in ALL_FAMILIES and fam not in ("GUARD", "LEARNED"):
                 raise ValueError(f"override {key!r} names no known family")
             if fam == "GUARD":
                 raise ValueError("GUARD.* findings (internal errors) cannot be overridden")
