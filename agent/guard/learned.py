@@ -92,12 +92,15 @@ def windows(doc: Doc, width: int = WINDOW_CHARS) -> list[tuple[int, int]]:
             continue
         while z - a > width:  # a long clause: cut on a space near the width
             cut = norm.rfind(" ", a + width // 2, a + width)
-            cut = cut if cut > a else a + width
             if cur_a >= 0:
                 out.append((cur_a, cur_b))
                 cur_a = -1
-            out.append((a, cut))
-            a = cut + 1
+            if cut > a:
+                out.append((a, cut))
+                a = cut + 1
+            else:
+                out.append((a, a + width))
+                a += width
         if a >= z:
             continue
         if cur_a >= 0 and z - cur_a <= width:
