@@ -128,7 +128,8 @@ class Guard:
             if found:
                 findings.extend(self._apply_policy(found))
         else:
-            if self.learned is not None:
+            # not on a statutory first letter: the firm's approved template, checked mention by mention (FR-MENTIONS)
+            if self.learned is not None and not ctx.first_letter:
                 findings.extend(self._learned(doc, ctx, findings, timings, started, budget_ns))
         return GuardReport(
             verdict=verdict_of(findings),
