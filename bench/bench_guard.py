@@ -212,10 +212,10 @@ def throughput(guards: Guards, pool: list[str], quick: bool) -> None:
 
 
 def _trigger_words() -> list[str]:
-    from agent.guard.registry import REGISTRY
+    from agent.guard.registry import rules
 
     words: set[str] = set()
-    for cls in REGISTRY.values():
+    for cls in rules().values():
         words |= set(getattr(cls, "triggers", frozenset()))
     return sorted(w for w in words if len(w) >= 2)
 

@@ -15,7 +15,7 @@ from agent.guard.base import Finding, GuardContext, GuardReport, Jurisdiction, R
 from agent.guard.lang import detect_lang
 from agent.guard.normalize import Doc, normalize, normalize_fragment
 from agent.guard.policy import GuardPolicy
-from agent.guard.registry import REGISTRY
+from agent.guard.registry import rules as registered_rules
 
 if TYPE_CHECKING:
     from agent.guard.learned import LearnedLayer
@@ -34,7 +34,7 @@ class Guard:
         self.policy = policy
         self.firm = firm
         if rules is None:
-            rules = [REGISTRY[f](policy, firm) for f in REGISTRY if f in policy.enabled_families]
+            rules = [cls(policy, firm) for f, cls in registered_rules().items() if f in policy.enabled_families]
         if not rules:
             raise ConfigError("guard policy enables no rule family: the guard never runs with no rules")
         blocking = policy.blocking_families()
