@@ -225,8 +225,9 @@ class LearnedLayer:
         self.categories = categories or load_categories()
         self.max_windows = max_windows
 
-    def score(self, doc: Doc) -> list[Scored]:
-        spans = windows(doc)[: self.max_windows]
+    def score(self, doc: Doc, spans: list[tuple[int, int]] | None = None) -> list[Scored]:
+        """Scores of ``spans`` (default: the doc's first ``max_windows`` windows), one embedding call."""
+        spans = windows(doc)[: self.max_windows] if spans is None else spans
         if not spans:
             return []
         texts = [doc.norm[a:b][:EMBED_CHARS] for a, b in spans]
@@ -245,12 +246,14 @@ class LearnedLayer:
         del ctx
         m = self.model
         covered = [(f.span.start, f.span.end) for f in rule_findings if f.span is not None and f.family != "GUARD"]
+        todo = []
+        for a0, b0 in windows(doc)[: self.max_windows]:
+            ra, rb = doc.raw_range(a0, b0)
+            if not any(a < rb and ra < b for a, b in covered):  # a rule already judged it: not even embedded
+                todo.append((a0, b0))
         out: list[Finding] = []
-        for s in self.score(doc):
+        for s in self.score(doc, todo):
             if s.score < m.warn_threshold:
-                continue
-            ra, rb = doc.raw_range(s.start, s.end)
-            if any(a < rb and ra < b for a, b in covered):
                 continue
             blocks = s.score >= m.block_threshold
             # the look-alike test runs only for a passage that would block (it may cost one more rule pass)
