@@ -8,11 +8,6 @@ from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta
 from agent.guard.rules.detectors import money_matches
 
-# Every match of MONEY_RX holds a number whose first digit is not preceded by [\w.,] (both branches
-# start with that look-behind, and a unit is followed by a space, a currency sign or the digit), and
-# starts at most 6 characters before it ("euros" + a space), on that digit or on a unit's first letter.
-
-
 UNSUPPORTED = Meta(
     "AMOUNT.unsupported",
     "This amount is not supported by the debtor's ledger (balance, invoices, payments, plans) nor authorised by the "

@@ -25,16 +25,20 @@ from agent.guard.rules._common import (
     rx,
 )
 
-# --- from amounts ---
+# --- money amounts (AMOUNT, US-AMOUNT, FR-MENTIONS, THIRD-PARTY) ---
 _NUM = r"(\d{1,3}(?:[ .,'](?=\d{3}\b)\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 
 MONEY_RX = re.compile(
     rf"(?:(?<![\w.,])(?:€|eur\b|euros?\b|\$|usd\b|us\$)\s?{_NUM}(?![\d])|(?<![\w.,]){_NUM}\s?(?:€|eur\b|euros?\b|\$|usd\b|dollars?\b|cents?\b|centimes?\b))"
 )
 
+# Every match of MONEY_RX holds a number whose first digit is not preceded by [\w.,] (both branches
+# start with that look-behind, and a unit is followed by a space, a currency sign or the digit), and
+# starts at most 6 characters before it ("euros" + a space), on that digit or on a unit's first letter.
 _NUM_START = re.compile(r"\d(?<![\w.,]\d)")
 
 _UNIT_FIRST = frozenset("€$eu")
+
 
 def money_finditer(norm: str) -> list[re.Match[str]]:
     """``list(MONEY_RX.finditer(norm))``, trying the pattern only where a match can start."""
@@ -92,7 +96,7 @@ def money_matches(doc: Doc) -> list[tuple[int, int, int]]:
     doc.cache["money"] = out
     return out
 
-# --- from fr_prescription ---
+# --- demands, acknowledgements, "imprescriptible" (FR-PRESCRIPTION, FR-VULNERABLE, FR-MENTIONS, US-TIMEBAR) ---
 IMPRESCRIPTIBLE_RX = rx(
     r"\bimprescriptibles?\b|\bne (?:se )?prescri\w* jamais|\bn'est jamais prescrite?|\bn'expire\w* jamais|\baucune prescription"
     r"|\bn'est pas soumise? a (?:la |aucune )?prescription|\bnever (?:expires?|becomes? time-?barred|time-?barred)|\b(?:cannot|can't|will never) (?:expire|be time-?barred)"
@@ -109,13 +113,13 @@ ACK_RX = rx(
     r"contest\w*|reclamation|litige|verif\w*|disput\w*|suspend\w*|examin\w*|en cours d'examen|investigat\w*|mettons en pause|en attente|pause|review\w*|check\w*"
 )
 
-# --- from third_party ---
+# --- the debt named (THIRD-PARTY, UK-CONC) ---
 DEBT_RX = rx(
     r"\b(?:dettes?|creances?|impayes?|impayees?|factures? (?:impayees?|en retard)|somme due|montant du|recouvrement|arriere|retard de paiement|relance|solde du"
     r"|debts?|owes?|owed|owing|collection|collector|balance|overdue|past due|unpaid|outstanding|delinquent|arrears)\b"
 )
 
-# --- from fr_harass ---
+# --- harassment wording and local time (FR-HARASS, US-HARASS, UK-CONC) ---
 REPEAT_RX = rx(
     r"\btous les jours|\bchaque jour|\bquotidiennement|\bplusieurs fois par (?:jour|semaine)|\bjour et nuit|\bsans (?:cesse|relache|arret|interruption)"
     r"|\bjusqu'a (?:ce que vous (?:ayez )?(?:pai|pay|regl|sold|nous)|paiement complet|complet paiement|reglement (?:complet|integral|total)|votre paiement|ce que la dette)"
@@ -173,7 +177,7 @@ def text_findings(rule: BaseRule, doc: Doc, metas: tuple[Meta, Meta, Meta]) -> l
             break
     return out
 
-# --- from fr_officer ---
+# --- officers, judicial acts, official look (FR-OFFICER, US-MISLEAD) ---
 OFFICER_WORD = r"(?:huissiers?|commissaires? de justice|commissaires?-priseurs?|officiers? (?:ministeriels?|publics?|de justice)|bailiffs?|enforcement (?:agents?|officers?)|sheriffs?|marshals?|agents? d'execution|high court enforcement)"
 
 OFFICER_ACT_RX = rx(
@@ -200,7 +204,7 @@ OFFICIAL_RX = rx(
     r"|\bofficial (?:court )?(?:notice|summons|document)\b|\bgovernment (?:notice|agency)\b|\bstate of [a-z]+ v\.|\bin the (?:matter|court) of\b|\bnotice of (?:legal|court) (?:action|proceedings)\b"
 )
 
-# --- from fr_threat ---
+# --- threats: seizure, legal action, arrest, credit file, deadline pressure (FR-THREAT and others) ---
 SEIZURE_RX = rx(
     r"\bsaisies?(?:[- ]attribution|[- ]vente|[- ]conservatoire|[- ]immobiliere)?\b"
     r"|\bsaisir (?:vos|votre|tes|ton|ses|les|l'ensemble de vos|tous vos|toutes vos|la totalite de vos)(?: \w+)? (?:biens|salaires?|comptes?|meubles|vehicules?|voiture|maison|remunerations?|patrimoine|mobilier|allocations|revenus|logement|avoirs|epargne|effets|affaires)"
@@ -284,6 +288,7 @@ LEGAL_RX = rx(
     r"|\bour (?:attorneys?|lawyers?|solicitors?|legal team|legal department)\b"
 )
 
+# A short deadline (hours, today / tomorrow, "last notice") ...
 SHORT_DEADLINE_RX = rx(
     r"\b(?:sous|dans les|dans un delai de|d'ici|within|in the next|in|under) (?:\d{1,2}|un|une|deux|trois|one|two|three) ?(?:h\b|heures?|hours?|hrs?\b)"
     r"|\b(?:12|24|48|72) ?h(?:eures)?\b(?! ?\d)|\b(?:12|24|48|72)[- ]hours?\b"
@@ -294,6 +299,7 @@ SHORT_DEADLINE_RX = rx(
     r"|\b(?:aujourd'hui|today|tonight|ce soir) (?:meme|avant|before|by)\b"
 )
 
+# ... tied to a consequence or a deception in the same clause makes deadline pressure.
 CONSEQUENCE_RX = rx(
     r"\bsinon\b(?! (?:merci|n'hesitez|vous pouvez|contactez))|\bfaute de quoi|\ba defaut\b|\bsous peine|\bau-dela|\bpasse ce delai|\bpasse cette date"
     r"|\bavant (?:toute )?(?:poursuites?|saisie|execution|transmission|contentieux|procedure|action|mesures?|recouvrement force)"

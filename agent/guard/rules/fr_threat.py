@@ -28,10 +28,6 @@ from agent.guard.rules.detectors import (
 BASIS = "C. consom. L121-2 (misleading practice), L121-6 (aggressive practice); CPCE L111-2, L111-7"
 
 
-# A short deadline (hours, today / tomorrow, "last notice") ...
-# ... tied to a consequence or a deception in the same clause makes deadline pressure.
-
-
 SEIZURE_NO_TITLE = Meta(
     "FR-THREAT.seizure-no-title",
     "Seizure (saisie / garnishment) is threatened but the file holds no enforceable title: without a title no "
