@@ -63,10 +63,10 @@ class Components:
 
     @cached_property
     def guard(self) -> Guard:
-        from agent.guard import Guard
+        from agent.guard import build_guard
         from agent.guard.policy import load_guard_policy
 
-        return Guard(load_guard_policy(self.settings.guard_policy_file), firm=self.firm)
+        return build_guard(load_guard_policy(self.settings.guard_policy_file), self.firm)  # rules + learned layer
 
     @cached_property
     def plan_policy(self) -> PlanPolicy:
