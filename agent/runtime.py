@@ -25,6 +25,7 @@ from agent.settings import Settings
 
 if TYPE_CHECKING:
     from agent.drafting.pipeline import DraftingService
+    from agent.gdpr import RetentionPolicy
     from agent.guard import Guard
     from agent.kb.index import KnowledgeIndex
     from agent.plans.policy import PlanPolicy
@@ -50,7 +51,7 @@ class Runtime:
     def start(cls, settings: Settings) -> Runtime:
         rt = cls(settings)
         # Fail fast on any broken policy or config file.
-        _ = rt.clock, rt.firm, rt.guard, rt.plan_policy
+        _ = rt.clock, rt.firm, rt.guard, rt.plan_policy, rt.retention
         install_clock(rt.clock)
         check_data_dir(settings)
         _ = settings.secret  # generated and kept in the data dir on first start when none is configured
@@ -81,6 +82,12 @@ class Runtime:
         from agent.plans.policy import load_plan_policy
 
         return load_plan_policy(self.settings.plan_policy_file)
+
+    @cached_property
+    def retention(self) -> RetentionPolicy:
+        from agent.gdpr import load_retention_policy
+
+        return load_retention_policy(self.settings.retention_policy_file)
 
     @cached_property
     def index(self) -> KnowledgeIndex:
