@@ -292,9 +292,9 @@ def render(rep: SyncReport, *, verbose: bool) -> list[str]:
     return out
 
 
-def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv"], source: str, mapping_file: Any = None,
-              close_absent: bool = True, dry_run: bool = False) -> SyncReport:
-    """Parse and sync a file's content (the admin API); a dry run rolls the session back."""
+def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv", "xlsx"], source: str,
+              mapping_file: Any = None, close_absent: bool = True, dry_run: bool = False) -> SyncReport:
+    """Parse and sync a file's content (the admin API; XLSX as base64); a dry run rolls the session back."""
     from agent.portfolio import parse_lines
 
     line_of: dict[str, int] = {}
@@ -303,6 +303,17 @@ def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv"], sour
         from agent.csv_import import load_mapping, parse_csv
 
         debtors, line_of = parse_csv(text, source, load_mapping(mapping_file))
+    elif fmt == "xlsx":
+        import base64
+        import binascii
+
+        from agent.csv_import import load_mapping, parse_xlsx
+
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise InputValidationError(f"{source}: an XLSX upload must be base64") from None
+        debtors, line_of = parse_xlsx(data, source, load_mapping(mapping_file))
     else:
         creditors, debtors = parse_lines(text.splitlines(), source, line_of)
     rep = sync_records(session, creditors, debtors, source=source, lines=line_of, close_absent=close_absent,

@@ -123,8 +123,9 @@ def replay(seq: Annotated[int, Path(ge=1)], rt: RuntimeDep, who: QaDep) -> dict[
 
 class SyncIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    format: Literal["jsonl", "csv"] = "jsonl"
-    content: str = Field(min_length=1, max_length=50_000_000, description="the export file's text (UTF-8)")
+    format: Literal["jsonl", "csv", "xlsx"] = "jsonl"
+    content: str = Field(min_length=1, max_length=70_000_000,
+                         description="the export file's text (UTF-8); for xlsx the workbook in base64")
     source: str = Field(default="api-upload", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$",
                         description="file name shown in errors and the audit trail")
     dry_run: bool = False
@@ -132,7 +133,7 @@ class SyncIn(BaseModel):
 
 
 @router.post("/v1/admin/portfolio/sync", response_model=SyncReport,
-             summary="Sync a creditor export (JSONL or CSV with the default mapping); dry_run reports only (role: admin)")
+             summary="Sync a creditor export (JSONL, CSV or base64 XLSX with the default mapping); dry_run reports only (role: admin)")
 def sync_portfolio(body: SyncIn, rt: RuntimeDep, _: AdminDep) -> SyncReport:
     from agent.sync import sync_text
 
