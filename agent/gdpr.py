@@ -44,6 +44,7 @@ AUDIT_KEEP_KEYS = frozenset({
     "channel", "status", "kind", "verdict", "policy_version", "action", "source", "method", "frequency",
     "reference", "creditor_id", "debtor_id", "sha256", "code", "rule", "family", "severity", "lang",
     "intent", "via", "option_id", "idempotency_key", "outcome", "direction", "first_letter_ref",
+    "bank_ref", "matched_by",  # camt.053 bank references: what prevents booking a statement twice
 })
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.+-]+Z?)?$")
 
