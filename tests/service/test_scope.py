@@ -193,3 +193,16 @@ def test_keys_create_with_creditors_on_the_cli(tmp_path: Any, ingested_template:
         assert bad.exit_code != 0 and "unknown creditor(s): cr-nope" in str(bad.exception)
     finally:
         get_settings.cache_clear()
+
+
+def test_guard_check_and_eval_runs_follow_the_scope(client: TestClient, keys: Keys, scoped: Scoped) -> None:
+    text = {"text": "Bonjour, voici le point sur votre dossier."}
+    _same_404(client.post("/v1/guard/check", json={**text, "debtor_id": UNKNOWN}, headers=auth(scoped.agent)),
+              client.post("/v1/guard/check", json={**text, "debtor_id": OUTSIDE}, headers=auth(scoped.agent)),
+              UNKNOWN, OUTSIDE)
+    assert client.post("/v1/guard/check", json={**text, "debtor_id": "D007"},
+                       headers=auth(scoped.agent)).status_code == 200
+    # evals/scenarios/fr.yaml names D002 first (cr-energie): a telecom-scoped key reads it as unknown
+    r = client.post("/v1/evals/runs", json={"datasets": ["scenarios/fr.yaml"]}, headers=auth(scoped.qa))
+    assert r.status_code == 400, r.text
+    assert "debtor_id: unknown debtor 'D002'" in r.json()["detail"]
