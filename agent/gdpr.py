@@ -428,7 +428,23 @@ def after_commit(rt: Runtime, rep: EraseReport | PurgeReport) -> int:
         with rt.session() as s:
             files = [load_file(s, i, rt.clock.today()) for i in rep.reindex if debtor_in_scope(s, i, None)]
         rt.index.ingest_history(files)
+    if isinstance(rep, EraseReport):
+        compact_sqlite(rt.settings.effective_database_url)
     return delete_files(rep.files, rt.settings.data_dir)
+
+
+def compact_sqlite(url: str) -> bool:
+    """SQLite keeps old page images in free pages and the WAL: rebuild the file so an erased text is
+    gone from the disk too (VACUUM, then truncate the WAL). Other databases: nothing to do here."""
+    from agent.db.session import get_engine
+
+    engine = get_engine(url)
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return True
 
 
 def delete_files(paths: list[str], data_dir: Path) -> int:

@@ -66,6 +66,12 @@ def _dump(rt: Any) -> str:
                          for leaf in _leaves(list(row)))
 
 
+def _raw(rt: Any) -> bytes:
+    """The database file and its WAL, as bytes on disk."""
+    db = Path(rt.settings.effective_database_url.removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.is_file())
+
+
 def _work_on(client: TestClient, keys: Keys, rt: Any, debtor: str) -> str:
     """Conversation + draft + payment + a contact with a summary on ``debtor`` (texts marked with the
     debtor id: :func:`_msg`, :func:`_summary`); returns the draft text."""
@@ -158,6 +164,7 @@ def test_erase_removes_personal_data_keeps_accounting_and_the_chain_verifies(env
     dump = _dump(rt)
     for value in (_msg(debtor), _summary(debtor), draft_text, *identity.values()):
         assert value in dump, value  # the search below can fail
+    assert identity["email"].encode() in _raw(rt)
 
     with rt.session() as s:  # dry run: reports, changes nothing
         dry = gdpr.erase_person(s, debtor, rt.retention, actor="cli:test", dry_run=True)
@@ -176,6 +183,7 @@ def test_erase_removes_personal_data_keeps_accounting_and_the_chain_verifies(env
     dump = _dump(rt)
     for value in (_msg(debtor), _summary(debtor), draft_text, *identity.values()):
         assert value not in dump, value
+    assert identity["email"].encode() not in _raw(rt)  # not in free pages or the WAL either (VACUUM)
     assert not any(SUMMARY in h.text for h in rt.index.search_history(debtor, _summary(debtor), k=5))
     with rt.session() as s:
         assert audit.verify(s).ok, audit.verify(s)
