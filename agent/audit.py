@@ -145,6 +145,11 @@ def _canonical(seq: int, at: dt.datetime, actor: str, kind: str, debtor_id: str 
 ERASED = "$erased"
 
 
+def text_key(session: Session) -> bytes:
+    """The audit key of the session's database (for :func:`text_digest`)."""
+    return _config(session).key
+
+
 def text_digest(key: bytes, text: str) -> str:
     """The keyed digest that stands for an (erased) text in the sealed payload."""
     return hmac.new(key, b"amiable/audit-text/v1:" + text.encode("utf-8"), hashlib.sha256).hexdigest()

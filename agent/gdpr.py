@@ -315,7 +315,7 @@ def erase_person(session: Session, debtor_id: str, policy: RetentionPolicy, *, a
     """Erase or pseudonymise one debtor's personal data by the policy's ``on_erase`` (see module doc)."""
     row = get_debtor_row(session, debtor_id)
     kinds = policy.kinds
-    key = audit._config(session).key
+    key = audit.text_key(session)
     kept = [name for name in ALLOWED if getattr(kinds, name).on_erase == "keep"]
     texts = _Texts(dry_run)
     if kinds.correspondence.on_erase == "erase":
@@ -369,7 +369,7 @@ def purge(session: Session, policy: RetentionPolicy, *, now: dt.datetime, actor:
     """Apply each kind's ``on_expiry`` to the data older than its retention (``now`` from the clock)."""
     kinds = policy.kinds
     out: list[PurgeKind] = []
-    key = audit._config(session).key
+    key = audit.text_key(session)
 
     def cutoff(k: KindPolicy) -> dt.datetime:
         return now - dt.timedelta(days=k.days)

@@ -193,7 +193,7 @@ def test_erase_removes_personal_data_keeps_accounting_and_the_chain_verifies(env
         assert [i.model_dump() for i in after.invoices] == invoices
         assert [p.model_dump() for p in after.payments] == paid
         ev = list(audit.iter_events(s, kind="gdpr.erased"))[-1]
-        key = audit._config(s).key
+        key = audit.text_key(s)
         assert ev.payload["identity_digests"]["email"] == audit.text_digest(key, identity["email"])
         # the erased events keep their structure (kind, date, actor, ids), not their texts
         sent = list(audit.iter_events(s, kind="draft.sent", debtor_id=debtor))[-1]
