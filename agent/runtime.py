@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from agent.drafting.composer import Composer, OfflineComposer
     from agent.drafting.intent import IntentDetector
     from agent.drafting.pipeline import DraftingService
+    from agent.gdpr import RetentionPolicy
     from agent.guard import Guard
     from agent.kb.index import KnowledgeIndex
     from agent.llm.resilience import CircuitBreaker
@@ -146,7 +147,7 @@ class Runtime:
     def start(cls, settings: Settings) -> Runtime:
         rt = cls(settings)
         # Fail fast on any broken policy or config file.
-        _ = rt.clock, rt.firm, rt.guard, rt.plan_policy, rt.cadence_policy, rt.contact_windows
+        _ = rt.clock, rt.firm, rt.guard, rt.plan_policy, rt.cadence_policy, rt.contact_windows, rt.retention
         install_clock(rt.clock)
         check_data_dir(settings)
         _ = settings.secret  # generated and kept in the data dir on first start when none is configured
@@ -193,6 +194,12 @@ class Runtime:
     @property
     def planner(self) -> Planner:
         return self.components.planner
+
+    @cached_property
+    def retention(self) -> RetentionPolicy:
+        from agent.gdpr import load_retention_policy
+
+        return load_retention_policy(self.settings.retention_policy_file)
 
     @property
     def index(self) -> KnowledgeIndex:

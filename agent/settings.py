@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     plan_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "plans.yaml"
     firm_file: Path = REPO_ROOT / "knowledge" / "policy" / "firm.yaml"
     cadence_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "cadence.yaml"
+    retention_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "retention.yaml"
     embedding: Literal["use", "e5"] = "use"
     embedding_threads: int = 1  # BLAS threads per request (query embedding); 1 on a shared host
     embedding_ingest_threads: int = 1  # batch embedding (ingestion, prefill); 2 only pays on an idle host

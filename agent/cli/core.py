@@ -46,11 +46,12 @@ def do_sync(path: Path, *, dry_run: bool, close_absent: bool, verbose: bool,
     s = settings()
     line_of: dict[str, int] = {}
     creditors: list[CreditorRecord] = []
-    if path.suffix.lower() == ".csv":
-        from agent.csv_import import load_mapping, read_csv
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from agent.csv_import import load_mapping, read_csv, read_xlsx
 
         default = s.portfolio_file.parent / "csv_mapping.yaml"
-        debtors, line_of = read_csv(path, load_mapping(mapping or default))
+        read = read_xlsx if path.suffix.lower() == ".xlsx" else read_csv
+        debtors, line_of = read(path, load_mapping(mapping or default))
     else:
         creditors, debtors = read_portfolio(path, line_of)
     with session_scope(s.effective_database_url) as session:
@@ -96,16 +97,17 @@ def register(app: typer.Typer) -> None:
         keep_absent: Annotated[bool, typer.Option(
             "--keep-absent", help="Do not close debtors of the file's creditors that the file no longer lists")] = False,
         mapping: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-            help="CSV column mapping (YAML); default knowledge/portfolio/csv_mapping.yaml")] = None,
+            help="CSV/XLSX column mapping (YAML); default knowledge/portfolio/csv_mapping.yaml")] = None,
     ) -> None:
-        """Sync a portfolio (JSONL, or CSV with a column mapping): upsert by creditor + reference, nothing the firm produced is lost,
+        """Sync a portfolio (JSONL, or CSV / XLSX with a column mapping): upsert by creditor + reference, nothing the firm produced is lost,
         absent debtors closed; all-or-nothing, line-precise errors."""
         if schema:
             from agent.portfolio import json_schema
 
             typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
             return
-        if dry_run or changes or keep_absent or mapping or (file is not None and file.suffix.lower() == ".csv"):
+        if dry_run or changes or keep_absent or mapping or (file is not None
+                                                            and file.suffix.lower() in (".csv", ".xlsx")):
             lines = do_sync(file or settings().portfolio_file, dry_run=dry_run, close_absent=not keep_absent,
                             verbose=dry_run or changes, mapping=mapping)
             for line in lines:

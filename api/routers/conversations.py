@@ -24,6 +24,7 @@ from agent.drafting.streaming import word_chunks
 from agent.errors import AmiableError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, ReaderDep, RuntimeDep
+from api.security import check_conversation, check_debtor, check_draft
 from api.streaming import END, draft_events, next_event
 
 log = logging.getLogger("amiable.api.conversations")
@@ -166,19 +167,23 @@ def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
 @router.post("/v1/conversations", status_code=201, response_model=ConversationOut,
              summary="Start a conversation about a debtor file (role: agent)")
 def create_conversation(body: ConversationIn, rt: RuntimeDep, who: AgentDep) -> ConversationOut:
+    check_debtor(rt, who, body.debtor_id)
     conv = svc.create_conversation(rt, body.debtor_id, actor=who.actor, channel=body.channel, lang=body.lang)
     return _conv_out(rt, conv.id)
 
 
 @router.get("/v1/conversations/{conv_id}", response_model=ConversationOut,
             summary="A conversation with its messages and drafts (role: agent or qa)")
-def get_conversation(conv_id: Id, rt: RuntimeDep, _: ReaderDep) -> ConversationOut:
+def get_conversation(conv_id: Id, rt: RuntimeDep, who: ReaderDep) -> ConversationOut:
+    check_conversation(rt, who, conv_id)
     return _conv_out(rt, conv_id)
 
 
 @router.post("/v1/conversations/{conv_id}/messages", status_code=201, response_model=DraftOut,
              summary="Post what the debtor wrote; returns the assistant's structured draft (role: agent)")
 def post_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    rt.drafting.validate_message(body.message)  # 422 before 404, as for an unknown conversation
+    check_conversation(rt, who, conv_id)
     rec = svc.post_message(rt, conv_id, body.message, actor=who.actor, channel=body.channel, lang=body.lang,
                            plan_months=body.plan_months)
     return svc.DraftView(rec).as_dict()
@@ -190,6 +195,7 @@ def post_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) ->
 def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep,
                    unchecked: Unchecked = False) -> EventSourceResponse:
     message = rt.drafting.validate_message(body.message)
+    check_conversation(rt, who, conv_id)
     conv, _, _ = svc.get_conversation(rt, conv_id)
     req = svc.request_for_message(conv, message, channel=body.channel, lang=body.lang, plan_months=body.plan_months)
     with rt.session() as s:
@@ -205,13 +211,15 @@ def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep,
 
 
 @router.get("/v1/drafts/{draft_id}", response_model=DraftOut, summary="A draft with its status and version (role: agent or qa)")
-def get_draft(draft_id: Id, rt: RuntimeDep, _: ReaderDep) -> dict[str, Any]:
+def get_draft(draft_id: Id, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.get_draft(rt, draft_id)).as_dict()
 
 
 @router.post("/v1/drafts/{draft_id}/revise", status_code=201, response_model=DraftOut,
              summary="Revise a draft by instruction; returns a new draft (role: agent)")
 def revise(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.revise(rt, draft_id, body.instruction, actor=who.actor)).as_dict()
 
 
@@ -219,6 +227,7 @@ def revise(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> dict[
              summary="Revise a draft by instruction, streamed as server-sent events (role: agent)")
 def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep,
                   unchecked: Unchecked = False) -> EventSourceResponse:
+    check_draft(rt, who, draft_id)
     rec, req, understood = svc.revise_request(rt, draft_id, body.instruction)
     with rt.session() as s:
         seen = svc.debtor_version(s, rec.debtor_id)
@@ -235,6 +244,8 @@ def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep,
 
 @router.put("/v1/drafts/{draft_id}/text", response_model=DraftOut, summary="Edit the draft text; the guard re-checks it (role: agent)")
 def edit(draft_id: Id, body: EditIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    svc.validate_text(rt, body.text)  # 422 before 404, as for an unknown draft
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.edit(rt, draft_id, body.text, actor=who.actor,
                                   expected_version=body.version)).as_dict()
 
@@ -242,6 +253,7 @@ def edit(draft_id: Id, body: EditIn, rt: RuntimeDep, who: AgentDep) -> dict[str,
 @router.post("/v1/drafts/{draft_id}/approve", response_model=DraftOut,
              summary="Approve the final text: the guard runs again; blocked text is refused (role: agent)")
 def approve(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.approve(rt, draft_id, actor=who.actor, expected_version=body.version,
                                      text=body.text)).as_dict()
 
@@ -250,5 +262,6 @@ def approve(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> di
              summary="Send: guard again, record the contact and the audit events atomically; 409 if someone "
                      "else sent on this file meanwhile (role: agent)")
 def send(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.send(rt, draft_id, actor=who.actor, expected_version=body.version,
                                   text=body.text)).as_dict()

@@ -36,6 +36,7 @@ from agent.drafting.streaming import word_chunks
 from agent.errors import AmiableError, InputValidationError, NotFoundError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, RuntimeDep
+from api.security import check_debtor
 from api.streaming import END, draft_events, next_event
 
 router = APIRouter(tags=["openai-compatible"])
@@ -136,6 +137,7 @@ def chat_completions(body: ChatRequest, rt: RuntimeDep, who: AgentDep,
     debtor_id = resolve_debtor(body, x_amiable_debtor)
     req = build_request(body, debtor_id)
     rt.drafting.validate_message(req.message)
+    check_debtor(rt, who, debtor_id)  # another creditor's file: the same 404 as an unknown one
     with rt.session() as s:
         seen = svc.debtor_version(s, debtor_id)  # 404 before anything streams
 
