@@ -17,10 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,13 +27,13 @@ from agent import audit
 from agent.db import models as m
 from agent.db.repo import debtor_in_scope, get_debtor_row, load_file
 from agent.db.service_models import Conversation, ConversationMessage, DraftRecord
-from agent.errors import ConfigError
 from agent.outbox.models import DeliveryEvent, OutboxMessage
+from agent.retention import ALLOWED, Action, KindPolicy, RetentionPolicy
+from agent.retention import load_retention_policy as load_retention_policy  # re-exported
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
 
-Action = Literal["pseudonymise", "erase", "hash", "keep"]
 ERASED_NAME = "[erased]"
 IDENTITY_FIELDS = ("civility", "first_name", "last_name", "company_name", "email", "phone", "address", "notes",
                    "hold_reason")
@@ -47,66 +46,6 @@ AUDIT_KEEP_KEYS = frozenset({
     "bank_ref", "matched_by",  # camt.053 bank references: what prevents booking a statement twice
 })
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.+-]+Z?)?$")
-
-
-# ---------------------------------------------------------------------------- policy
-class KindPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    description: str = Field(min_length=3)
-    days: int = Field(ge=1, le=36_500)
-    from_: Literal["record_date", "last_activity"] = Field(alias="from")
-    only_closed_files: bool
-    legal_basis: str = Field(min_length=10)
-    on_expiry: Action
-    on_erase: Action
-
-
-class Kinds(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    identity: KindPolicy
-    correspondence: KindPolicy
-    audit_texts: KindPolicy
-    accounting: KindPolicy
-
-
-ALLOWED: dict[str, frozenset[str]] = {
-    "identity": frozenset({"pseudonymise", "keep"}),
-    "correspondence": frozenset({"erase", "keep"}),
-    "audit_texts": frozenset({"hash", "keep"}),
-    "accounting": frozenset({"keep"}),  # accounting records are never deleted by this tool
-}
-
-
-class RetentionPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    version: Literal[1]
-    kinds: Kinds
-
-    @model_validator(mode="after")
-    def _actions_fit_kinds(self) -> RetentionPolicy:
-        for name, allowed in ALLOWED.items():
-            kind: KindPolicy = getattr(self.kinds, name)
-            for which in ("on_expiry", "on_erase"):
-                if getattr(kind, which) not in allowed:
-                    raise ValueError(f"kinds.{name}.{which}: {getattr(kind, which)!r} is not possible for this "
-                                     f"kind; use one of {', '.join(sorted(allowed))}")
-        return self
-
-
-def load_retention_policy(path: Path) -> RetentionPolicy:
-    """Load and validate the retention policy; any problem raises ConfigError naming the file."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"retention policy file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"retention policy {path}: cannot be read: {exc}") from None
-    try:
-        return RetentionPolicy.model_validate(data)
-    except ValidationError as exc:
-        lines = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"retention policy {path}: {lines}") from None
 
 
 # ---------------------------------------------------------------------------- export

@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     from agent.drafting.composer import Composer, OfflineComposer
     from agent.drafting.intent import IntentDetector
     from agent.drafting.pipeline import DraftingService
-    from agent.gdpr import RetentionPolicy
     from agent.guard import Guard
     from agent.kb.index import KnowledgeIndex
     from agent.llm.resilience import CircuitBreaker
     from agent.plans.policy import PlanPolicy
+    from agent.retention import RetentionPolicy
 
 
 def check_data_dir(settings: Settings) -> None:
@@ -197,7 +197,7 @@ class Runtime:
 
     @cached_property
     def retention(self) -> RetentionPolicy:
-        from agent.gdpr import load_retention_policy
+        from agent.retention import load_retention_policy
 
         return load_retention_policy(self.settings.retention_policy_file)
 
