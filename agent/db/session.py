@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 MODEL_MODULES = ("agent.db.models", "agent.db.service_models", "agent.outbox.models")
 
 
-def _import_models() -> None:
+def import_models() -> None:
+    """Import every module that declares tables, so ``Base.metadata`` is complete."""
     for name in MODEL_MODULES:
         importlib.import_module(name)
 
@@ -47,7 +48,8 @@ def get_engine(url: str) -> Engine:
 
 
 def init_db(url: str) -> Engine:
-    """Create missing tables (idempotent) and return the engine."""
+    """Bring the database to the latest migration (created, adopted or upgraded; see agent.db.migrate)
+    and return the engine."""
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -56,11 +58,12 @@ def init_db(url: str) -> Engine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"the database directory {folder} cannot be created: {exc.strerror}") from None
-    _import_models()
+    import_models()
     engine = get_engine(url)
+    from agent.db.migrate import upgrade
+
     try:
-        Base.metadata.create_all(engine)
-        add_missing_columns(engine)
+        upgrade(engine)
     except OperationalError as exc:
         first = (str(exc.orig).splitlines() or [""])[0][:200]
         raise ConfigError(f"cannot open the database: {first}") from None
