@@ -45,12 +45,12 @@ def test_the_check_fails_when_a_model_changes_without_a_migration(tmp_path: Path
     changed = sa.MetaData()
     for table in Base.metadata.sorted_tables:
         table.to_metadata(changed)
-    changed.tables["api_keys"].append_column(sa.Column("creditor_ids", sa.JSON(), nullable=True))
-    sa.Table("gdpr_requests", changed, sa.Column("id", sa.Integer, primary_key=True))
+    changed.tables["api_keys"].append_column(sa.Column("probe_not_in_any_migration", sa.JSON(), nullable=True))
+    sa.Table("probe_table_not_in_any_migration", changed, sa.Column("id", sa.Integer, primary_key=True))
     diff = schema_diff(engine, changed)
     kinds = {(d[0], d[2]) if d[0] == "add_column" else (d[0], d[1].name) for d in diff}
     assert ("add_column", "api_keys") in kinds
-    assert ("add_table", "gdpr_requests") in kinds
+    assert ("add_table", "probe_table_not_in_any_migration") in kinds
 
 
 def test_a_create_all_database_is_adopted_without_losing_data(tmp_path: Path) -> None:
