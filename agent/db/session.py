@@ -33,6 +33,11 @@ def get_engine(url: str) -> Engine:
     kwargs: dict[str, object] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:  # a server database: a pool sized by the settings, connections checked before use
+        from agent.settings import get_settings
+
+        s = get_settings()
+        kwargs.update(pool_size=s.db_pool_size, max_overflow=s.db_max_overflow, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
