@@ -65,6 +65,8 @@ def init_db(url: str) -> Engine:
             raise ConfigError(f"the database directory {folder} cannot be created: {exc.strerror}") from None
     import_models()
     engine = get_engine(url)
+    from alembic.util.exc import CommandError
+
     from agent.db.migrate import upgrade
 
     try:
@@ -72,6 +74,8 @@ def init_db(url: str) -> Engine:
     except OperationalError as exc:
         first = (str(exc.orig).splitlines() or [""])[0][:200]
         raise ConfigError(f"cannot open the database: {first}") from None
+    except CommandError as exc:  # e.g. a revision this version does not know (a newer release migrated it)
+        raise ConfigError(f"cannot migrate the database: {str(exc).splitlines()[0][:300]}") from None
     return engine
 
 

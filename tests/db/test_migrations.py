@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import create_engine, inspect, text
 
@@ -15,6 +16,7 @@ from agent import audit
 from agent.db.base import Base
 from agent.db.migrate import current_revision, head_revision, schema_diff, upgrade
 from agent.db.session import import_models, init_db, session_scope
+from agent.errors import ConfigError
 from tests.conftest import REPO, make_settings
 
 ALEMBIC = [sys.executable, "-m", "alembic"]
@@ -132,3 +134,25 @@ def test_the_alembic_command_line_upgrades_checks_and_downgrades(tmp_path: Path)
     down = alembic("downgrade", "base")
     assert down.returncode == 0, down.stderr
     assert _tables(create_engine(url)) == {"alembic_version"}
+
+
+def test_one_head_and_every_revision_reaches_it() -> None:
+    """Two branches that each added a revision on the same parent leave two heads: start-up would refuse."""
+    from alembic.script import ScriptDirectory
+
+    from agent.db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [head_revision()], "several heads: set one down_revision to the other"
+    revisions = list(script.walk_revisions())
+    assert revisions[-1].down_revision is None and len(revisions) >= 1
+
+
+def test_a_database_from_a_newer_release_stops_start_up_with_one_line(tmp_path: Path) -> None:
+
+    url = _url(tmp_path / "newer.db")
+    engine = init_db(url)
+    with engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    with pytest.raises(ConfigError, match="cannot migrate the database"):
+        init_db(url)
