@@ -8,6 +8,7 @@ passes by not running it)."""
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -39,9 +40,12 @@ def free_port() -> int:
 def find_pg_bin() -> Path:
     """The folder holding initdb, pg_ctl and postgres: $AMIABLE_PG_BIN, then PATH, then Debian's
     /usr/lib/postgresql/<version>/bin (the newest version)."""
+    if os.environ.get("AMIABLE_PG_BIN"):  # explicit: used as given, no fallback
+        folder = Path(os.environ["AMIABLE_PG_BIN"])
+        if all(os.access(folder / tool, os.X_OK) for tool in PG_TOOLS):
+            return folder
+        raise MissingServer(f"AMIABLE_PG_BIN={folder} does not hold {', '.join(PG_TOOLS)}")
     candidates: list[Path] = []
-    if os.environ.get("AMIABLE_PG_BIN"):
-        candidates.append(Path(os.environ["AMIABLE_PG_BIN"]))
     on_path = shutil.which("pg_ctl")
     if on_path:
         candidates.append(Path(on_path).resolve().parent)
@@ -102,8 +106,11 @@ def _run_as() -> dict[str, object]:
 def postgres_server(*, fsync: bool = False, max_connections: int = 200) -> Iterator[Postgres]:
     """A throw-away PostgreSQL cluster on 127.0.0.1:<free port>, trust auth for user `amiable`."""
     pg_bin = find_pg_bin()
+    if importlib.util.find_spec("psycopg") is None:
+        raise MissingServer("psycopg is not installed: pip install 'amiable[postgres]' (the dev extra has it)")
     as_user = _run_as()
-    datadir = Path(tempfile.mkdtemp(prefix="amiable-pg-"))  # under /tmp: reachable by the postgres user
+    # as root, directly under /tmp: the postgres user cannot reach into root's private temp folders
+    datadir = Path(tempfile.mkdtemp(prefix="amiable-pg-", dir="/tmp" if as_user else None))
     if as_user:
         os.chown(datadir, int(as_user["user"]), int(as_user["group"]))  # type: ignore[call-overload]
     port = free_port()
