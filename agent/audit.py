@@ -7,7 +7,9 @@ events, the signed head (event count + last hash, HMAC'd) is written to ``data_d
 ``verify()`` checks the chain AND that the database still holds the head's count with the head's
 hash, so deleting the last rows (truncation) or every row (wipe) is detected too. Rows past the
 head (a crash between commit and head write) are accepted only if their HMAC chain is valid.
-Appends serialise on the database (the sequence number is the primary key).
+Appends serialise on the database: SQLite's write lock, taken before the chain head is read, or on
+PostgreSQL a transaction-level advisory lock (``pg_advisory_xact_lock``), so concurrent requests and
+API workers on one database extend the chain one at a time (the sequence number is the primary key).
 
 Erasable texts: the HMAC covers a *sealed* payload in which every string is replaced by its keyed
 digest (``h:<hmac>``). A text can therefore be erased later (GDPR) by storing
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from agent import clock
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from agent.settings import Settings
 
 GENESIS = "0" * 64
+# PostgreSQL advisory lock key (any bigint constant) that serialises appends to the chain.
+PG_AUDIT_LOCK = 0x616D6961626C6502
 HEAD_FILE = "audit.head"
 
 
@@ -223,9 +227,16 @@ def append(session: Session, kind: str, *, actor: str, debtor_id: str | None = N
     """Add one event inside the caller's transaction (it commits or rolls back with the caller's work)."""
     data = _jsonable(payload or {})
     at = at or clock.current().utcnow()
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         # Take SQLite's write lock now so that reading the chain head and appending are atomic.
         session.execute(update(AuditEvent).where(AuditEvent.seq == -1).values(actor=AuditEvent.actor))
+    elif dialect == "postgresql":
+        # Concurrent appenders (threads, workers, hosts) queue here until the holder commits or rolls
+        # back; READ COMMITTED then shows each the previous appender's row, so seq and prev never repeat.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_AUDIT_LOCK})
+    else:
+        raise ConfigError(f"the audit trail supports SQLite and PostgreSQL, not {dialect}")
     last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     cfg = _config(session)

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None  # default: data_dir / "chroma"
     chroma_host: str | None = None  # a Chroma server, past one machine
     chroma_port: int = 8000
+    # connection pool per process for a server database (PostgreSQL); SQLite ignores them
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
     knowledge_dir: Path = REPO_ROOT / "knowledge" / "guidelines"
     portfolio_file: Path = REPO_ROOT / "knowledge" / "portfolio" / "sample_portfolio.jsonl"
     prompts_dir: Path = REPO_ROOT / "prompts"
