@@ -22,7 +22,7 @@ from tests.conftest import TODAY, make_settings
 
 def _chunk(debtor: str, n: int, text: str = "") -> StoredChunk:
     return StoredChunk(id=f"{debtor}:{n:016x}", digest=f"h{n}", text=text or f"note {n} of {debtor}",
-                       at="2026-01-0%d" % (n % 9 + 1), channel="note", direction="in")
+                       at=f"2026-01-0{n % 9 + 1}", channel="note", direction="in")
 
 
 def test_store_ranks_by_cosine_with_ties_broken_by_id(tmp_path: Path) -> None:
