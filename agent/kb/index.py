@@ -174,8 +174,12 @@ class KnowledgeIndex:
         # search results (entries of a few KB each). The corpus is a snapshot taken at start-up anyway;
         # this process's own ingestion clears them.
         self._vectors = _VectorCache(vector_cache_mb * 1024 * 1024)
-        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], list[Hit]] = _LRU(hit_cache_entries)
-        self._history_hits: _LRU[tuple[str, str, int], list[HistoryHit]] = _LRU(hit_cache_entries)
+        # The hit caches keep compact tuples (section key and score; a history hit's fields), not models:
+        # ~200 bytes an entry instead of ~4 KB, and every caller gets fresh Hit objects.
+        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], tuple[tuple[str, float], ...]] = \
+            _LRU(hit_cache_entries)
+        self._history_hits: _LRU[tuple[str, str, int], tuple[tuple[str, str, str, float], ...]] = \
+            _LRU(hit_cache_entries)
         self.sections = {s.key: s for s in sections}
         self.lexical_weight = lexical_weight
         self.lexical = BM25({s.key: f"{s.title} {s.title} {s.text}" for s in sections})
@@ -331,7 +335,7 @@ class KnowledgeIndex:
         key = (query, lang, k, depth, weight)
         cached = self._guideline_hits.get(key)
         if cached is not None:
-            return list(cached)
+            return [self._hit(self.sections[section_key], score) for section_key, score in cached]
         q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
         dense = self.guidelines.similarity_search_by_vector_with_relevance_scores(q.tolist(), k=depth)
         fused: dict[str, float] = {}
@@ -354,12 +358,16 @@ class KnowledgeIndex:
                 or self.sections.get(f"en:{sid}")
             if section is None:  # index older than corpus: skip stale entries
                 continue
-            hits.append(Hit(id=sid, lang=section.lang, page=section.page, title=section.title,
-                            text=section.text, score=round(similarity.get(sid, 0.0), 4)))
+            hits.append(self._hit(section, round(similarity.get(sid, 0.0), 4)))
             if len(hits) == k:
                 break
-        self._guideline_hits.put(key, hits)
-        return list(hits)
+        self._guideline_hits.put(key, tuple((f"{h.lang}:{h.id}", h.score) for h in hits))
+        return hits
+
+    @staticmethod
+    def _hit(section: Section, score: float) -> Hit:
+        return Hit(id=section.id, lang=section.lang, page=section.page, title=section.title, text=section.text,
+                   score=score)
 
     def search_history(self, debtor_id: str, query: str, *, k: int = 3,
                        vector: np.ndarray | list[float] | None = None) -> list[HistoryHit]:
@@ -372,10 +380,11 @@ class KnowledgeIndex:
         key = (debtor_id, query, k)
         cached = self._history_hits.get(key)
         if cached is not None:
-            return list(cached)
+            return [HistoryHit(debtor_id=debtor_id, text=text, at=at, channel=channel, score=score)
+                    for text, at, channel, score in cached]
         q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
         hits = [HistoryHit(debtor_id=debtor_id, text=r.chunk.text, at=r.chunk.at, channel=r.chunk.channel,
                            score=round(r.score, 4))
                 for r in self.history.search(debtor_id, q, k)]
-        self._history_hits.put(key, hits)
-        return list(hits)
+        self._history_hits.put(key, tuple((h.text, h.at, h.channel, h.score) for h in hits))
+        return hits
