@@ -196,6 +196,12 @@ class KnowledgeIndex:
                    lexical_weight=settings.retrieval_lexical_weight, vector_cache_mb=settings.vector_cache_mb,
                    hit_cache_entries=settings.hit_cache_entries)
 
+    def warm_up(self) -> float:
+        """Load the embedding model now (one throw-away query); returns the seconds it took."""
+        start = time.perf_counter()
+        self.embeddings.embed_query("warm-up")
+        return time.perf_counter() - start
+
     # ---------------------------------------------------------------- ingestion
     def _sync(self, store: Any, chunks: Sequence[_Chunk], progress: Progress | None, batch: int = 16) -> IngestStats:
         start = time.perf_counter()
