@@ -187,6 +187,8 @@ class KnowledgeIndex:
         self.guidelines = Chroma(client=client, collection_name=f"guidelines_{suffix}",
                                  embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
         self.history = HistoryStore(history_path)
+        self._client = client
+        self._legacy_checked = False
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeIndex:
@@ -256,6 +258,7 @@ class KnowledgeIndex:
         """Sync each debtor's history row: unchanged chunks keep their vectors, new or changed ones are
         embedded (batched across debtors), removed ones dropped; one transaction per batch."""
         self._history_hits.clear()
+        self.migrate_legacy_history()  # an older index's vectors are reused, not embedded again
         start = time.perf_counter()
         counts = {"total": 0, "added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
         pending: list[tuple[str, list[_Chunk], dict[str, np.ndarray]]] = []
@@ -301,6 +304,37 @@ class KnowledgeIndex:
         if not texts:
             return np.zeros((0, max(self.embeddings.dim, 1)), dtype=np.float32)
         return np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def migrate_legacy_history(self, page: int = 1_000) -> int:
+        """Copy an older index's history (the Chroma collection ``history_<embedding>``) into the per-debtor
+        store once, vectors included (nothing is embedded again); returns the chunks copied. Runs only
+        while the store is empty; the old collections are then dropped."""
+        if self._legacy_checked:
+            return 0
+        self._legacy_checked = True
+        name = f"history_{self.embeddings.name}"
+        names = {getattr(c, "name", c) for c in self._client.list_collections()}
+        if name not in names or self.history.debtors():
+            return 0
+        coll = self._client.get_collection(name)
+        by_debtor: dict[str, list[tuple[StoredChunk, np.ndarray]]] = {}
+        for offset in range(0, int(coll.count()), page):
+            got = coll.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
+            for cid, vec, doc, meta in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"],
+                                           strict=True):
+                meta = meta or {}
+                debtor_id = str(meta.get("debtor_id", ""))
+                if not debtor_id or not str(cid).startswith(f"{debtor_id}:"):
+                    continue  # not provably this debtor's: left behind rather than guessed
+                chunk = StoredChunk(str(cid), str(meta.get("hash", "")), str(doc or ""), str(meta.get("at", "")),
+                                    str(meta.get("channel", "")), str(meta.get("direction", "")))
+                by_debtor.setdefault(debtor_id, []).append((chunk, np.asarray(vec, dtype=np.float32)))
+        self.history.write((d, [c for c, _ in items], np.stack([v for _, v in items]))
+                           for d, items in sorted(by_debtor.items()))
+        for old in (name, f"history_ids_{self.embeddings.name}"):
+            if old in names:
+                self._client.delete_collection(old)
+        return sum(len(v) for v in by_debtor.values())
 
     def counts(self) -> dict[str, int]:
         return {"guidelines": int(self.guidelines._collection.count()),
@@ -389,6 +423,7 @@ class KnowledgeIndex:
             return [HistoryHit(debtor_id=debtor_id, text=text, at=at, channel=channel, score=score)
                     for text, at, channel, score in cached]
         q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
+        self.migrate_legacy_history()
         hits = [HistoryHit(debtor_id=debtor_id, text=r.chunk.text, at=r.chunk.at, channel=r.chunk.channel,
                            score=round(r.score, 4))
                 for r in self.history.search(debtor_id, q, k)]

@@ -118,3 +118,33 @@ def test_ingestion_is_idempotent_and_embeds_only_changes(kb: tuple[Settings, lis
     assert hits[0].text.endswith(new_contact.summary) and hits[0].debtor_id == target.id
     assert hits[0].channel == "phone"
 
+
+
+def test_an_older_index_history_is_moved_into_the_store_without_embedding(tmp_path: Path,
+                                                                          loaded_settings: Settings) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    s = make_settings(tmp_path, knowledge_dir=loaded_settings.knowledge_dir)
+    client = chromadb.PersistentClient(path=str(s.effective_chroma_path),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    legacy = client.get_or_create_collection("history_use", metadata={"hnsw:space": "cosine"},
+                                             embedding_function=None)
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((4, 512)).astype(np.float32)
+    rows = [("A:0000000000000001", "A", "A promet 50 euros"), ("A:0000000000000002", "A", "A conteste les frais"),
+            ("B:0000000000000001", "B", "B a perdu son emploi"),
+            ("B:0000000000000002", "A", "says A but the id is B's")]
+    legacy.add(ids=[r[0] for r in rows], embeddings=vectors, documents=[r[2] for r in rows],
+               metadatas=[{"debtor_id": r[1], "at": "2026-10-01T09:00:00+00:00", "channel": "phone",
+                           "direction": "in", "hash": f"h{n}"} for n, r in enumerate(rows)])
+    client.get_or_create_collection("history_ids_use", embedding_function=None)
+    index = KnowledgeIndex.open(s)
+    hits = index.search_history("A", "promesse", k=5, vector=vectors[0])
+    assert [h.text for h in hits] == ["A promet 50 euros", "A conteste les frais"]  # the owner check held
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5) and hits[0].channel == "phone"
+    assert [h.text for h in index.search_history("B", "emploi", k=5, vector=vectors[2])] == ["B a perdu son emploi"]
+    assert index.history.count() == 3
+    names = {getattr(c, "name", c) for c in client.list_collections()}
+    assert "history_use" not in names and "history_ids_use" not in names
+    assert KnowledgeIndex.open(s).migrate_legacy_history() == 0  # once
