@@ -1,6 +1,9 @@
 """Write bench/FIGURES.md and the README's figures block from bench/figures.json (``bench/run_all.py``).
 
     .venv/bin/python bench/make_figures_md.py [--json bench/figures.json] [--readme README.md]
+
+With ``bench/figures-busy.json`` present (a full run kept from a busy host: ``cp bench/figures.json
+bench/figures-busy.json``), the README table shows it beside the latest run, figure by figure.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=HERE / "figures.json")
     ap.add_argument("--out", type=Path, default=HERE / "FIGURES.md")
     ap.add_argument("--readme", type=Path, default=HERE.parent / "README.md")
+    ap.add_argument("--busy", type=Path, default=HERE / "figures-busy.json",
+                    help="a run kept from a busy host, shown beside (skipped when absent)")
     args = ap.parse_args()
     data = json.loads(args.json.read_text(encoding="utf-8"))
     figures = data["figures"]
@@ -41,7 +46,8 @@ def main() -> None:
                      f"{f['load']} | {details} | {f.get('measured_at', '')} | `{f.get('command', '')}` |")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     readme = args.readme.read_text(encoding="utf-8")
-    args.readme.write_text(replace_block(readme, render_block(data)), encoding="utf-8")
+    busy = json.loads(args.busy.read_text(encoding="utf-8")) if args.busy.is_file() else None
+    args.readme.write_text(replace_block(readme, render_block(data, busy)), encoding="utf-8")
     print(f"{len(figures)} figures -> {args.out} and the figures block of {args.readme}")
 
 

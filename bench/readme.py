@@ -17,23 +17,33 @@ def headline(figure: dict[str, Any]) -> bool:
     return "target" in figure or "model load" in str(figure["name"])
 
 
-def render_block(data: dict[str, Any]) -> str:
+def render_block(data: dict[str, Any], busy: dict[str, Any] | None = None) -> str:
+    """The table; with ``busy`` (a run kept from a busy host, bench/figures-busy.json) a column beside."""
     run = data.get("run", {})
+    other = {(f["bench"], f["name"]): f for f in (busy or {}).get("figures", [])}
+    brun = (busy or {}).get("run", {})
     lines = [START, "",
              f"Run of {run.get('started_at', '?')} ({'quick' if run.get('quick') else 'full'} `make bench`, "
              f"{int(run.get('seconds', 0)) // 60} min {int(run.get('seconds', 0)) % 60:02d} s; load "
              f"{run.get('load_at_start', '?')} at the start, {run.get('load_at_end', '?')} at the end). "
              "Ratios are to today's figures before this work (`bench/baseline.json`); every figure is in "
-             "`bench/FIGURES.md`.", "",
-             "| bench | figure | value | target | ratio to today's | load when measured |",
-             "|---|---|---|---|---|---|"]
+             "`bench/FIGURES.md`." + (f" Busy column: the run of {brun.get('started_at', '?')} kept in "
+                                      "`bench/figures-busy.json`." if busy else ""), "",
+             "| bench | figure | value | target | ratio to today's | load when measured |"
+             + (" busy run (load) |" if busy else ""),
+             "|---|---|---|---|---|---|" + ("---|" if busy else "")]
     for f in data["figures"]:
         if not headline(f):
             continue
         lines.append(f"| {f['bench']} | {f['name']} | {float(f['value']):g} {f['unit']} | {f.get('target', '')} | "
-                     f"{f.get('ratio_text', '')} | {f['load']} |")
+                     f"{f.get('ratio_text', '')} | {f['load']} |" + (_busy_cell(other.get((f["bench"], f["name"])))
+                                                                      if busy else ""))
     lines += ["", END]
     return "\n".join(lines)
+
+
+def _busy_cell(f: dict[str, Any] | None) -> str:
+    return f" {float(f['value']):g} {f['unit']} ({f['load'].split(' on ')[0]}) |" if f else " — |"
 
 
 def current_block(readme: str) -> str:

@@ -19,7 +19,9 @@ def _figures() -> dict[str, object]:
 
 def test_readme_block_is_the_rendering_of_figures_json() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert current_block(readme) == render_block(_figures()), \
+    busy_file = REPO / "bench" / "figures-busy.json"
+    busy = json.loads(busy_file.read_text(encoding="utf-8")) if busy_file.is_file() else None
+    assert current_block(readme) == render_block(_figures(), busy), \
         "README figures block is stale: run `python bench/make_figures_md.py`"
 
 
@@ -38,6 +40,14 @@ def test_ratio_direction_follows_the_unit() -> None:
     assert ratio_text(5.0, "ms", {"value": 10.0, "unit": "ms"}) == "x0.5 of today's 10 ms (2x better)"
     assert ratio_text(5.0, "drafts/s", {"value": 10.0, "unit": "drafts/s"}).endswith("(2x worse)")
     assert ratio_text(1.0, "ms", None) == "no baseline (not measured before)"
+
+
+def test_the_busy_run_is_shown_beside_figure_by_figure() -> None:
+    fig = {"bench": "history", "name": "query p95 at 1,000,000", "value": 0.1, "unit": "ms", "target": "< 5 ms",
+           "load": "0.50/0.40/0.30 on 2 cores", "ratio_text": "no baseline (not measured before)"}
+    busy = {"run": {"started_at": "B"}, "figures": [{**fig, "value": 0.3, "load": "17.81/18.40/15.07 on 2 cores"}]}
+    block = render_block({"figures": [fig, {**fig, "name": "other"}]}, busy)
+    assert "| 0.3 ms (17.81/18.40/15.07) |" in block and block.count(" — |") == 1
 
 
 def test_replacing_the_block_keeps_the_rest_of_the_readme() -> None:
