@@ -51,7 +51,7 @@ BENCHES = [
                       "--closed-seconds", "15"],
           ["bench_service.py", "--agents", "20", "--seconds", "6", "--think-ms", "1000", "--closed-seconds", "6"]),
     Bench("eval", ["bench_eval.py", "--cases", "1000"], None),
-    Bench("memory", ["bench_memory.py", "--n", "10000", "--every", "1000"],
+    Bench("memory", ["bench_memory.py", "--n", "10000", "--every", "1000", "--warmup", "5000"],
           ["bench_memory.py", "--n", "2000", "--every", "500", "--warmup", "1000"]),
     Bench("retrieval", ["bench_retrieval.py"], None),
     Bench("guard", ["bench_guard.py"], None),
@@ -80,6 +80,18 @@ def run_one(bench: Bench, cmd: list[str], env: dict[str, str], figures: list[dic
     rc = proc.wait()
     print(f"--- {bench.name}: exit {rc}, {time.perf_counter() - t0:.0f} s", flush=True)
     return rc
+
+
+def save(out: Path, figures: list[dict[str, object]], started: str, t_start: float, load_start: str, quick: bool,
+         done: list[str]) -> list[dict[str, object]]:
+    """Write the figures so far with their ratios (after every bench: an interrupted run keeps what it measured)."""
+    baseline = load_baseline()
+    rated = [with_ratio({k: v for k, v in f.items() if k not in ("ratio", "ratio_text", "baseline")}, baseline)
+             for f in figures]
+    run = {"started_at": started, "seconds": round(time.perf_counter() - t_start), "quick": quick,
+           "load_at_start": load_start, "load_at_end": loadavg(), "benches": done}
+    out.write_text(json.dumps({"run": run, "figures": rated}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return rated
 
 
 def main() -> int:
@@ -111,16 +123,11 @@ def main() -> int:
             print(f"=== amiable init into a shared template   (load {loadavg()})", flush=True)
             print("amiable init:", make_template(Path(tmp)), f"({time.perf_counter() - t0:.0f} s)", flush=True)
             env[TEMPLATE_ENV] = tmp
-        for b, cmd in todo:
+        for n, (b, cmd) in enumerate(todo, 1):
             failed += run_one(b, cmd, env, figures) != 0
-    baseline = load_baseline()
-    figures = [with_ratio({k: v for k, v in f.items() if k not in ("ratio", "ratio_text", "baseline")}, baseline)
-               for f in figures]
+            save(args.out, figures, started, t_start, load_start, args.quick, [x.name for x, _ in todo[:n]])
     seconds = time.perf_counter() - t_start
-    run = {"started_at": started, "seconds": round(seconds), "quick": args.quick, "load_at_start": load_start,
-           "load_at_end": loadavg(), "benches": [b.name for b, _ in todo]}
-    args.out.write_text(json.dumps({"run": run, "figures": figures}, ensure_ascii=False, indent=1) + "\n",
-                        encoding="utf-8")
+    figures = save(args.out, figures, started, t_start, load_start, args.quick, [b.name for b, _ in todo])
     print("\n=== every figure, with its ratio to today's (bench/baseline.json) and the load when measured")
     for f in figures:
         print(f"{f['bench']:>9}: {f['name']} = {float(f['value']):g} {f['unit']}   (load {f['load']})   "  # type: ignore[arg-type]
