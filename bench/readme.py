@@ -20,6 +20,8 @@ def headline(figure: dict[str, Any]) -> bool:
 def render_block(data: dict[str, Any], busy: dict[str, Any] | None = None) -> str:
     """The table; with ``busy`` (a run kept from a busy host, bench/figures-busy.json) a column beside."""
     run = data.get("run", {})
+    if busy is not None and busy.get("run", {}).get("started_at") == run.get("started_at"):
+        busy = None  # the latest run is the busy one: nothing to put beside it
     other = {(f["bench"], f["name"]): f for f in (busy or {}).get("figures", [])}
     brun = (busy or {}).get("run", {})
     lines = [START, "",

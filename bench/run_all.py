@@ -53,7 +53,7 @@ BENCHES = [
     Bench("eval", ["bench_eval.py", "--cases", "1000"], None),
     Bench("memory", ["bench_memory.py", "--n", "10000", "--every", "1000", "--warmup", "5000"],
           ["bench_memory.py", "--n", "2000", "--every", "500", "--warmup", "1000"]),
-    Bench("retrieval", ["bench_retrieval.py"], None),
+    Bench("retrieval", ["bench_retrieval.py", "--embedding", "use"], None),  # `--embedding both` adds e5 (~3 min)
     Bench("guard", ["bench_guard.py"], None),
     Bench("plans", ["bench_plans.py", "--seconds", "5"], None),
     Bench("llm", ["bench_llm.py", "--n", "200"], None),
@@ -62,7 +62,7 @@ BENCHES = [
     # Two service workers on one PostgreSQL (another engineer's bench): runs once the file is there.
     Bench("scaleout", ["bench_scaleout.py"], None, optional=True),
 ]
-NEEDS_TEMPLATE = {"service", "memory", "scaleout"}
+NEEDS_TEMPLATE = {"service", "memory", "slow-llm", "scaleout"}
 
 
 def run_one(bench: Bench, cmd: list[str], env: dict[str, str], figures: list[dict[str, object]]) -> int:
