@@ -117,8 +117,9 @@ def report(name: str, lat: list[float], errors: int, seconds: float, tag: str = 
           f"p50 {statistics.median(lat):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms, "
           f"max {max(lat):.1f} ms   (load {loadavg()})")
     if tag:
+        extra = {"target": "< 150 ms"} if tag.startswith("draft") else {}
         emit("service", f"{tag} p95", pct(lat, 95), "ms", p50=round(statistics.median(lat), 1),
-             rate=round(len(lat) / seconds, 1), errors=errors, think_ms=think_ms)
+             rate=round(len(lat) / seconds, 1), errors=errors, think_ms=think_ms, **extra)
 
 
 def main() -> None:

@@ -13,8 +13,9 @@ END = "<!-- bench:figures:end -->"
 
 
 def headline(figure: dict[str, Any]) -> bool:
-    """README rows: every figure with a target, and the model load kept apart from the ingest rates."""
-    return "target" in figure or "model load" in str(figure["name"])
+    """README rows: every figure with a target, the service latencies and the model load kept apart."""
+    name = str(figure["name"])
+    return "target" in figure or "model load" in name or (figure["bench"] == "service" and name.endswith("p95"))
 
 
 def render_block(data: dict[str, Any], busy: dict[str, Any] | None = None) -> str:
