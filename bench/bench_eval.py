@@ -30,6 +30,7 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+    from agent import audit
     from agent.db.repo import list_debtor_ids, load_file
     from agent.db.session import session_scope
     from agent.kb.index import KnowledgeIndex
@@ -42,6 +43,7 @@ def main() -> int:
     today = dt.date(2026, 11, 23)
     with tempfile.TemporaryDirectory(prefix="amiable-bench-") as tmp:
         s = Settings(data_dir=Path(tmp), today=today, environment="development")
+        audit.configure(s)  # the audit key of this data dir (what Runtime.start does)
         t_setup = time.perf_counter()
         with session_scope(s.effective_database_url) as session:
             import_portfolio(session, s.portfolio_file)

@@ -41,6 +41,7 @@ def main() -> int:
     from aiosmtpd.controller import Controller
     from sqlalchemy import update
 
+    from agent import audit
     from agent.db import models as m
     from agent.db.session import session_scope
     from agent.letters.service import produce
@@ -57,6 +58,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             s = Settings(data_dir=Path(tmp), environment="test", secret_key="bench-secret-key-not-for-production",
                          today=TODAY, smtp_port=port)
+            audit.configure(s)  # the audit key of this data dir (what Runtime.start does)
             with session_scope(s.effective_database_url) as session:
                 import_portfolio(session, s.portfolio_file)
             rt = Runtime.start(s)

@@ -75,6 +75,7 @@ def bench_engine(iterations: int) -> None:
 def bench_api(seconds: float, threads: int) -> None:
     import httpx
 
+    from agent import audit
     from agent.db.session import session_scope
     from agent.plans.links import make_token
     from agent.portfolio import import_portfolio
@@ -82,6 +83,7 @@ def bench_api(seconds: float, threads: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), environment="test", secret_key=SECRET, today=TODAY)  # type: ignore[arg-type]
+        audit.configure(settings)  # the audit key of this data dir (what Runtime.start does)
         with session_scope(settings.effective_database_url) as s:
             import_portfolio(s, settings.portfolio_file)
         port = free_port()

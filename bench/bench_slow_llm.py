@@ -30,15 +30,16 @@ def main() -> None:
     ap.add_argument("--delay", type=float, default=120.0)
     args = ap.parse_args()
 
+    from bench.datadir import ingested_data_dir
     from tests.llm.support import FakeOpenAI, Reply, completion
-    from tests.service.conftest import auth, build_data_dir, make_keys, start_server, stop_server
+    from tests.service.conftest import auth, make_keys, start_server, stop_server
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        _, rt = build_data_dir(data)
+        _, rt = ingested_data_dir(data)
         keys = make_keys(rt)
         with FakeOpenAI([Reply(delay_s=args.delay, body=completion("Bonjour"))]) as fake:
-            server = start_server(data, data / "uvicorn.log", AMIABLE_LLM_BASE_URL=fake.base_url,
+            server = start_server(data / "data", data / "uvicorn.log", AMIABLE_LLM_BASE_URL=fake.base_url,
                                   AMIABLE_LLM_MODEL="bench-model", AMIABLE_LLM_API_KEY="sk-bench-not-a-key",
                                   AMIABLE_LLM_DEADLINE_S=str(args.deadline), AMIABLE_LLM_TIMEOUT_S=str(args.deadline),
                                   AMIABLE_RATE_LIMIT_KEY_PER_MINUTE="1000000")

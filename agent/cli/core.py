@@ -71,6 +71,9 @@ def do_ingest() -> list[str]:
     rt = Runtime.start(s)
     index = rt.index
     lines = []
+    load_s = index.warm_up()  # the model load is reported apart, never counted in the ingest rates
+    if load_s >= 0.05:
+        lines.append(f"embedding model {index.embeddings.name} loaded in {load_s:.1f}s (not counted in the rates)")
     chunks = index.guideline_chunks()
     with tqdm(total=len(chunks), desc="guidelines", unit="chunk", leave=False) as bar:
         g = index.ingest_guidelines(progress=bar.update)
@@ -83,7 +86,8 @@ def do_ingest() -> list[str]:
     with tqdm(total=total, desc="debtor history", unit="chunk", leave=False) as bar:
         h = index.ingest_history(files, progress=bar.update)
     lines.append(f"history: {h.total} notes of {len(files)} debtors ({h.added} added, {h.updated} updated, "
-                 f"{h.unchanged} unchanged, {h.deleted} removed) in {h.seconds:.1f}s")
+                 f"{h.unchanged} unchanged, {h.deleted} removed) in {h.seconds:.1f}s"
+                 + (f", {h.chunks_per_s:.0f} chunks/s" if h.chunks_per_s else ""))
     return lines
 
 

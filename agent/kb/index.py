@@ -2,22 +2,22 @@
 
 * Idempotent ingestion: each chunk's id is stable and its metadata carries a content hash;
   unchanged chunks are skipped, changed ones replaced, stale ones deleted.
-* Debtor history lives in its own collection and every query on it names the debtor: a small
-  manifest collection maps each debtor id to its chunk ids, the chunks are fetched by id (a primary
-  key lookup, whatever the collection's size) and ranked in numpy; every hit is re-checked to belong
-  to the debtor. The API has no way to search history without naming the debtor.
+* Debtor history lives in a per-debtor store (``agent/kb/history.py``: one SQLite row per debtor
+  holding its chunks and their float32 vectors, written at ingestion) and every query on it names
+  the debtor: one primary-key read ranked in numpy, whatever the number of debtors; every hit is
+  re-checked to belong to the debtor. The API has no way to search history without naming the debtor.
 * The embedding function is always passed explicitly (Chroma's default downloads a model).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from agent.domain import DebtorFile
 from agent.kb.corpus import Section, load_corpus
 from agent.kb.embeddings import OfflineEmbeddings, get_embeddings
+from agent.kb.history import HistoryStore, StoredChunk
 from agent.kb.lexical import BM25
 from agent.settings import Settings
 
@@ -146,6 +147,11 @@ class _VectorCache:
             return len(self._data)
 
 
+def history_path(settings: Settings, embedding: str) -> Path:
+    """The per-debtor history store: beside the guidelines' Chroma data, one file per embedding."""
+    return settings.effective_chroma_path / f"history_{embedding}.sqlite3"
+
+
 def _chroma_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -159,7 +165,7 @@ def _chroma_client(settings: Settings) -> Any:
 
 
 class KnowledgeIndex:
-    def __init__(self, client: Any, embeddings: OfflineEmbeddings, sections: list[Section],
+    def __init__(self, client: Any, embeddings: OfflineEmbeddings, sections: list[Section], history_path: Path,
                  lexical_weight: float = 0.0, vector_cache_mb: int = 64, hit_cache_entries: int = 4_096) -> None:
         from langchain_chroma import Chroma
 
@@ -168,37 +174,41 @@ class KnowledgeIndex:
         # search results (entries of a few KB each). The corpus is a snapshot taken at start-up anyway;
         # this process's own ingestion clears them.
         self._vectors = _VectorCache(vector_cache_mb * 1024 * 1024)
-        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], list[Hit]] = _LRU(hit_cache_entries)
-        self._history_hits: _LRU[tuple[str, str, int], list[HistoryHit]] = _LRU(hit_cache_entries)
+        # The hit caches keep compact tuples (section key and score; a history hit's fields), not models:
+        # ~200 bytes an entry instead of ~4 KB, and every caller gets fresh Hit objects.
+        self._guideline_hits: _LRU[tuple[str, str | None, int, int, float], tuple[tuple[str, float], ...]] = \
+            _LRU(hit_cache_entries)
+        self._history_hits: _LRU[tuple[str, str, int], tuple[tuple[str, str, str, float], ...]] = \
+            _LRU(hit_cache_entries)
         self.sections = {s.key: s for s in sections}
         self.lexical_weight = lexical_weight
         self.lexical = BM25({s.key: f"{s.title} {s.title} {s.text}" for s in sections})
         suffix = embeddings.name
         self.guidelines = Chroma(client=client, collection_name=f"guidelines_{suffix}",
                                  embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
-        self.history = Chroma(client=client, collection_name=f"history_{suffix}",
-                              embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
-        # debtor id -> JSON list of its chunk ids (the vector is a 1-d placeholder: never searched)
-        self.history_ids = client.get_or_create_collection(f"history_ids_{suffix}", embedding_function=None)
+        self.history = HistoryStore(history_path)
+        self._client = client
+        self._legacy_checked = False
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeIndex:
         sections = load_corpus(settings.knowledge_dir)
         embeddings = get_embeddings(settings.embedding, settings.embedding_threads, settings.embedding_ingest_threads)
-        return cls(_chroma_client(settings), embeddings, sections, lexical_weight=settings.retrieval_lexical_weight,
-                   vector_cache_mb=settings.vector_cache_mb, hit_cache_entries=settings.hit_cache_entries)
+        return cls(_chroma_client(settings), embeddings, sections, history_path(settings, embeddings.name),
+                   lexical_weight=settings.retrieval_lexical_weight, vector_cache_mb=settings.vector_cache_mb,
+                   hit_cache_entries=settings.hit_cache_entries)
+
+    def warm_up(self) -> float:
+        """Load the embedding model now (one throw-away query); returns the seconds it took."""
+        start = time.perf_counter()
+        self.embeddings.embed_query("warm-up")
+        return time.perf_counter() - start
 
     # ---------------------------------------------------------------- ingestion
-    def _sync(self, store: Any, chunks: Sequence[_Chunk], scope: dict[str, Any] | None,
-              progress: Progress | None, batch: int = 16, known_ids: list[str] | None = None) -> IngestStats:
+    def _sync(self, store: Any, chunks: Sequence[_Chunk], progress: Progress | None, batch: int = 16) -> IngestStats:
         start = time.perf_counter()
         coll = store._collection
-        if known_ids is not None:
-            existing = coll.get(ids=known_ids, include=["metadatas"]) if known_ids else {"ids": [], "metadatas": []}
-        elif scope:
-            existing = coll.get(where=scope, include=["metadatas"])
-        else:
-            existing = coll.get(include=["metadatas"])
+        existing = coll.get(include=["metadatas"])
         have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"], strict=True)}
         wanted = {c.id: c for c in chunks}
         stale = [i for i in have if i not in wanted]
@@ -223,7 +233,7 @@ class KnowledgeIndex:
 
     def ingest_guidelines(self, progress: Progress | None = None) -> IngestStats:
         self._guideline_hits.clear()
-        return self._sync(self.guidelines, self.guideline_chunks(), None, progress)
+        return self._sync(self.guidelines, self.guideline_chunks(), progress)
 
     @staticmethod
     def history_chunks(file: DebtorFile) -> list[_Chunk]:
@@ -243,33 +253,92 @@ class KnowledgeIndex:
                                        "direction": "in"}))
         return chunks
 
-    def ingest_history(self, files: Iterable[DebtorFile], progress: Progress | None = None) -> IngestStats:
+    def ingest_history(self, files: Iterable[DebtorFile], progress: Progress | None = None,
+                       batch: int = 64) -> IngestStats:
+        """Sync each debtor's history row: unchanged chunks keep their vectors, new or changed ones are
+        embedded (batched across debtors), removed ones dropped; one transaction per batch."""
         self._history_hits.clear()
-        total = IngestStats(collection="history", total=0, added=0, updated=0, unchanged=0, deleted=0, seconds=0.0)
+        self.migrate_legacy_history()  # an older index's vectors are reused, not embedded again
+        start = time.perf_counter()
+        counts = {"total": 0, "added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+        pending: list[tuple[str, list[_Chunk], dict[str, np.ndarray]]] = []
+        todo: list[_Chunk] = []
+
+        def flush() -> None:
+            vectors = self._embed_batch([c.text for c in todo])
+            fresh = {c.id: vectors[n] for n, c in enumerate(todo)}
+            rows = []
+            for debtor_id, chunks, kept in pending:
+                matrix = np.stack([kept[c.id] if c.id in kept else fresh[c.id] for c in chunks]) if chunks \
+                    else np.zeros((0, vectors.shape[1] if len(vectors) else max(self.embeddings.dim, 1)), np.float32)
+                rows.append((debtor_id, [StoredChunk(c.id, c.digest, c.text, str(c.meta["at"]), str(c.meta["channel"]),
+                                                     str(c.meta["direction"])) for c in chunks], matrix))
+            self.history.write(rows)
+            if progress and todo:
+                progress(len(todo))
+            pending.clear()
+            todo.clear()
+
         for f in files:
-            chunks = self.history_chunks(f)
-            s = self._sync(self.history, chunks, {"debtor_id": f.id}, progress, known_ids=self.debtor_chunk_ids(f.id))
-            self.set_debtor_chunk_ids(f.id, [c.id for c in chunks])
-            total = IngestStats(collection=s.collection, total=total.total + s.total, added=total.added + s.added,
-                                updated=total.updated + s.updated, unchanged=total.unchanged + s.unchanged,
-                                deleted=total.deleted + s.deleted, seconds=total.seconds + s.seconds)
-        return total
+            chunks = list({c.id: c for c in self.history_chunks(f)}.values())
+            old = self.history.get(f.id)
+            have = {c.id: (c.digest, old.vectors[n]) for n, c in enumerate(old.chunks)} if old else {}
+            kept = {c.id: have[c.id][1] for c in chunks if c.id in have and have[c.id][0] == c.digest}
+            new = [c for c in chunks if c.id not in kept]
+            counts["total"] += len(chunks)
+            counts["unchanged"] += len(kept)
+            counts["updated"] += sum(1 for c in new if c.id in have)
+            counts["added"] += sum(1 for c in new if c.id not in have)
+            counts["deleted"] += sum(1 for i in have if i not in {c.id for c in chunks})
+            if old is not None and not new and len(kept) == len(have):
+                continue  # nothing changed for this debtor: no write
+            pending.append((f.id, chunks, kept))
+            todo.extend(new)
+            if len(todo) >= batch or len(pending) >= 256:
+                flush()
+        if pending:
+            flush()
+        return IngestStats(collection="history", seconds=time.perf_counter() - start, **counts)
 
-    def debtor_chunk_ids(self, debtor_id: str) -> list[str] | None:
-        """The debtor's history chunk ids from the manifest (None: no manifest, e.g. an older index)."""
-        got = self.history_ids.get(ids=[debtor_id], include=["documents"])
-        if not got["ids"]:
-            return None
-        ids = json.loads(got["documents"][0] or "[]")
-        return [str(i) for i in ids]
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, max(self.embeddings.dim, 1)), dtype=np.float32)
+        return np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1)
 
-    def set_debtor_chunk_ids(self, debtor_id: str, ids: list[str]) -> None:
-        self.history_ids.upsert(ids=[debtor_id], documents=[json.dumps(sorted(ids))], embeddings=[[1.0]],
-                                metadatas=[{"n": len(ids)}])
+    def migrate_legacy_history(self, page: int = 1_000) -> int:
+        """Copy an older index's history (the Chroma collection ``history_<embedding>``) into the per-debtor
+        store once, vectors included (nothing is embedded again); returns the chunks copied. Runs only
+        while the store is empty; the old collections are then dropped."""
+        if self._legacy_checked:
+            return 0
+        self._legacy_checked = True
+        name = f"history_{self.embeddings.name}"
+        names = {getattr(c, "name", c) for c in self._client.list_collections()}
+        if name not in names or self.history.debtors():
+            return 0
+        coll = self._client.get_collection(name)
+        by_debtor: dict[str, list[tuple[StoredChunk, np.ndarray]]] = {}
+        for offset in range(0, int(coll.count()), page):
+            got = coll.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
+            for cid, vec, doc, meta in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"],
+                                           strict=True):
+                meta = meta or {}
+                debtor_id = str(meta.get("debtor_id", ""))
+                if not debtor_id or not str(cid).startswith(f"{debtor_id}:"):
+                    continue  # not provably this debtor's: left behind rather than guessed
+                chunk = StoredChunk(str(cid), str(meta.get("hash", "")), str(doc or ""), str(meta.get("at", "")),
+                                    str(meta.get("channel", "")), str(meta.get("direction", "")))
+                by_debtor.setdefault(debtor_id, []).append((chunk, np.asarray(vec, dtype=np.float32)))
+        self.history.write((d, [c for c, _ in items], np.stack([v for _, v in items]))
+                           for d, items in sorted(by_debtor.items()))
+        for old in (name, f"history_ids_{self.embeddings.name}"):
+            if old in names:
+                self._client.delete_collection(old)
+        return sum(len(v) for v in by_debtor.values())
 
     def counts(self) -> dict[str, int]:
         return {"guidelines": int(self.guidelines._collection.count()),
-                "history": int(self.history._collection.count())}
+                "history": self.history.count()}
 
     # ---------------------------------------------------------------- retrieval
     def prefill_queries(self, texts: list[str], batch: int = 64) -> int:
@@ -306,7 +375,7 @@ class KnowledgeIndex:
         key = (query, lang, k, depth, weight)
         cached = self._guideline_hits.get(key)
         if cached is not None:
-            return list(cached)
+            return [self._hit(self.sections[section_key], score) for section_key, score in cached]
         q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
         dense = self.guidelines.similarity_search_by_vector_with_relevance_scores(q.tolist(), k=depth)
         fused: dict[str, float] = {}
@@ -329,60 +398,34 @@ class KnowledgeIndex:
                 or self.sections.get(f"en:{sid}")
             if section is None:  # index older than corpus: skip stale entries
                 continue
-            hits.append(Hit(id=sid, lang=section.lang, page=section.page, title=section.title,
-                            text=section.text, score=round(similarity.get(sid, 0.0), 4)))
+            hits.append(self._hit(section, round(similarity.get(sid, 0.0), 4)))
             if len(hits) == k:
                 break
-        self._guideline_hits.put(key, hits)
-        return list(hits)
+        self._guideline_hits.put(key, tuple((f"{h.lang}:{h.id}", h.score) for h in hits))
+        return hits
+
+    @staticmethod
+    def _hit(section: Section, score: float) -> Hit:
+        return Hit(id=section.id, lang=section.lang, page=section.page, title=section.title, text=section.text,
+                   score=score)
 
     def search_history(self, debtor_id: str, query: str, *, k: int = 3,
                        vector: np.ndarray | list[float] | None = None) -> list[HistoryHit]:
-        """The debtor's own history only: fetched by the debtor's chunk ids, checked on the way out.
+        """The debtor's own history only: one read of the debtor's row, ranked in numpy, checked on the way out.
 
-        Cost depends on the debtor's chunk count, not on the collection's size.
+        Cost depends on the debtor's chunk count, not on the number of debtors or chunks stored.
         """
         if not debtor_id:
             raise ValueError("debtor_id is required to search history")
         key = (debtor_id, query, k)
         cached = self._history_hits.get(key)
         if cached is not None:
-            return list(cached)
+            return [HistoryHit(debtor_id=debtor_id, text=text, at=at, channel=channel, score=score)
+                    for text, at, channel, score in cached]
         q = np.asarray(vector if vector is not None else self.embed_query(query), dtype=np.float32)
-        ids = self.debtor_chunk_ids(debtor_id)
-        hits = self._rank_by_ids(debtor_id, ids, q, k) if ids is not None else self._search_filtered(debtor_id, q, k)
-        self._history_hits.put(key, hits)
-        return list(hits)
-
-    def _rank_by_ids(self, debtor_id: str, ids: list[str], q: np.ndarray, k: int) -> list[HistoryHit]:
-        if not ids or k <= 0:
-            return []
-        got = self.history._collection.get(ids=ids, include=["embeddings", "documents", "metadatas"])
-        got_ids, metas, docs = list(got["ids"]), list(got["metadatas"] or []), list(got["documents"] or [])
-        keep = [n for n, (cid, meta) in enumerate(zip(got_ids, metas, strict=True))
-                if str(cid).startswith(f"{debtor_id}:") and (meta or {}).get("debtor_id") == debtor_id]
-        if not keep:
-            return []
-        matrix = np.asarray(got["embeddings"], dtype=np.float32)[keep]
-        norms = np.linalg.norm(matrix, axis=1) * (float(np.linalg.norm(q)) or 1.0)
-        sims = (matrix @ q) / np.where(norms > 0, norms, 1.0)
-        order = sorted(range(len(keep)), key=lambda n: (-float(sims[n]), str(got_ids[keep[n]])))[:k]
-        hits = []
-        for n in order:
-            meta = metas[keep[n]] or {}
-            hits.append(HistoryHit(debtor_id=debtor_id, text=str(docs[keep[n]] or ""),
-                                   at=str(meta.get("at", "")), channel=str(meta.get("channel", "")),
-                                   score=round(float(sims[n]), 4)))
-        return hits
-
-    def _search_filtered(self, debtor_id: str, q: np.ndarray, k: int) -> list[HistoryHit]:
-        """Index built before the manifest existed: the metadata filter (scans the collection)."""
-        results = self.history.similarity_search_by_vector_with_relevance_scores(
-            q.tolist(), k=k, filter={"debtor_id": debtor_id})
-        hits = []
-        for doc, distance in results:
-            if doc.metadata.get("debtor_id") != debtor_id:  # defence in depth
-                continue
-            hits.append(HistoryHit(debtor_id=debtor_id, text=doc.page_content, at=str(doc.metadata.get("at", "")),
-                                   channel=str(doc.metadata.get("channel", "")), score=round(1.0 - float(distance), 4)))
+        self.migrate_legacy_history()
+        hits = [HistoryHit(debtor_id=debtor_id, text=r.chunk.text, at=r.chunk.at, channel=r.chunk.channel,
+                           score=round(r.score, 4))
+                for r in self.history.search(debtor_id, q, k)]
+        self._history_hits.put(key, tuple((h.text, h.at, h.channel, h.score) for h in hits))
         return hits
