@@ -369,6 +369,8 @@ def after_commit(rt: Runtime, rep: EraseReport | PurgeReport) -> int:
         rt.index.ingest_history(files)
     if isinstance(rep, EraseReport):
         compact_sqlite(rt.settings.effective_database_url)
+        if rep.reindex:
+            rt.index.history.compact()  # the replaced history rows leave the store's file too
     return delete_files(rep.files, rt.settings.data_dir)
 
 

@@ -177,6 +177,14 @@ class HistoryStore:
             conn.executemany("DELETE FROM debtor_history WHERE debtor_id = ?", ids)
             return conn.total_changes - before
 
+    def compact(self) -> None:
+        """Rewrite the file so deleted or replaced rows leave the disk (after a GDPR erasure): VACUUM, then
+        truncate the write-ahead log."""
+        with self._lock:
+            conn = self._connect()
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def debtor_ids(self) -> list[str]:
         with self._lock:
             return [str(r[0]) for r in self._connect().execute("SELECT debtor_id FROM debtor_history")]

@@ -185,6 +185,9 @@ def test_erase_removes_personal_data_keeps_accounting_and_the_chain_verifies(env
         assert value not in dump, value
     assert identity["email"].encode() not in _raw(rt)  # not in free pages or the WAL either (VACUUM)
     assert not any(SUMMARY in h.text for h in rt.index.search_history(debtor, _summary(debtor), k=5))
+    store = rt.index.history.path
+    raw_store = b"".join(p.read_bytes() for p in store.parent.glob(store.name + "*") if p.is_file())
+    assert _summary(debtor).encode() not in raw_store  # the history store's file and WAL were compacted
     with rt.session() as s:
         assert audit.verify(s).ok, audit.verify(s)
         after = load_file(s, debtor, TODAY)
