@@ -95,6 +95,18 @@ class Runtime:
 
         return DraftingService(self)
 
+    @property
+    def drafting_if_started(self) -> DraftingService | None:
+        """The drafting service if it was already built (never builds it): lets others reuse its warm parts."""
+        return self.__dict__.get("drafting")
+
+    def with_clock(self, clock: Clock) -> Runtime:
+        """A runtime sharing this one's loaded parts (policies, guard, index) but reading time from ``clock``."""
+        twin = Runtime(self.settings)
+        twin.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("firm", "guard", "plan_policy", "index")})
+        twin.__dict__["clock"] = clock
+        return twin
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with session_scope(self.settings.effective_database_url) as s:
