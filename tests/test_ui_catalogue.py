@@ -91,3 +91,11 @@ def test_reason_translates_coded_values() -> None:
     assert r.text("en") == "SMS opted out: letter instead"
     step = Reason(code="step_after", values={"step": 2, "message_type": "formal_notice", "days": 10})
     assert "mise en demeure" in step.text("fr") and "formal notice" in step.text("en")
+
+
+def test_every_scenario_tag_has_a_report_label() -> None:
+    from agent.qa import schema
+
+    tags = next(typing.get_args(a) for a in (getattr(schema, n) for n in dir(schema))
+                if typing.get_origin(a) is typing.Literal and "abusive" in typing.get_args(a))
+    assert not [x for x in tags if f"report.tag.{x}" not in get_catalogue()]

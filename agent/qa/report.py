@@ -32,7 +32,7 @@ h1{font-size:1.6rem;margin:.2em 0} h2{font-size:1.25rem;margin-top:2em;border-bo
 .card{background:#fff;border:1px solid #dde2ee;border-radius:8px;padding:10px 16px;min-width:120px}
 .card b{display:block;font-size:1.5rem} .ok{color:#1a7f37} .bad{color:#b42318}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(340px,100%),1fr));gap:16px}
-figure{background:#fff;border:1px solid #dde2ee;border-radius:8px;margin:0;padding:12px}
+figure{background:#fff;border:1px solid #dde2ee;border-radius:8px;margin:0;padding:12px;overflow-x:auto;min-width:0}
 figcaption{font-weight:600;margin-bottom:6px} svg text{font-size:12px;fill:#1d2433}
 table{border-collapse:collapse;background:#fff;width:100%;font-size:.9rem} th,td{border:1px solid #dde2ee;padding:4px 8px;text-align:left}
 .failure{background:#fff;border:1px solid #e8c4c0;border-left:5px solid #b42318;border-radius:6px;padding:12px;margin:14px 0}
@@ -56,19 +56,21 @@ def bar_chart(title: str, rows: list[tuple[str, float, str]], *, css_id: str) ->
     """Horizontal bars, values 0..1 (label, value, annotation)."""
     h_row, bar_w = 22, 230
     label_w = _label_width(r[0] for r in rows)
+    note_w = _label_width(r[2] for r in rows)
     height = max(1, len(rows)) * h_row + 10
     parts = [f'<figure class="chart" id="{escape(css_id)}"><figcaption>{escape(title)}</figcaption>'
-             f'<svg role="img" aria-label="{escape(title)}" width="100%" viewBox="0 0 {label_w + bar_w + 90} {height}" '
+             f'<svg role="img" aria-label="{escape(title)}" width="100%" style="min-width:{label_w + bar_w + note_w}px" '
+             f'viewBox="0 0 {label_w + bar_w + note_w} {height}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for i, (label, value, note) in enumerate(rows):
         y = 5 + i * h_row
         w = max(0.0, min(1.0, value)) * bar_w
         color = "#1a7f37" if value >= 0.9 else "#3b6fd8" if value >= 0.7 else "#d97706" if value >= 0.5 else "#b42318"
-        parts.append(f'<text x="0" y="{y + 14}">{escape(label)}</text>'
+        parts.append(f'<text data-value="" x="0" y="{y + 14}">{escape(label)}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="14" fill="#eef1f8"/>'
                      f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="14" fill="{color}">'
                      f'<title>{escape(label)}: {value:.3f}</title></rect>'
-                     f'<text x="{label_w + bar_w + 6}" y="{y + 14}">{escape(note)}</text>')
+                     f'<text data-value="" x="{label_w + bar_w + 6}" y="{y + 14}">{escape(note)}</text>')
     parts.append("</svg></figure>")
     return "".join(parts)
 
@@ -81,14 +83,15 @@ def grouped_chart(title: str, dims: list[str], groups: dict[str, dict[str, dict[
     label_w, bar_w = _label_width(dims), 230
     height = len(dims) * rows_h + 24
     parts = [f'<figure class="chart" id="{escape(css_id)}"><figcaption>{escape(title)}</figcaption>'
-             f'<svg role="img" aria-label="{escape(title)}" width="100%" viewBox="0 0 {label_w + bar_w + 90} {height}" '
+             f'<svg role="img" aria-label="{escape(title)}" width="100%" style="min-width:{label_w + bar_w + 90}px" '
+             f'viewBox="0 0 {label_w + bar_w + 90} {height}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for j, g in enumerate(names):
         parts.append(f'<rect x="{label_w + j * 70}" y="2" width="10" height="10" fill="{colors[j % len(colors)]}"/>'
-                     f'<text x="{label_w + j * 70 + 14}" y="11">{escape(g)}</text>')
+                     f'<text data-value="" x="{label_w + j * 70 + 14}" y="11">{escape(g)}</text>')
     for i, d in enumerate(dims):
         y0 = 20 + i * rows_h
-        parts.append(f'<text x="0" y="{y0 + 12}">{escape(d)}</text>')
+        parts.append(f'<text data-value="" x="0" y="{y0 + 12}">{escape(d)}</text>')
         for j, g in enumerate(names):
             stat = groups[g].get(d)
             if stat is None:
@@ -97,7 +100,7 @@ def grouped_chart(title: str, dims: list[str], groups: dict[str, dict[str, dict[
             y = y0 + j * 14
             parts.append(f'<rect class="bar" x="{label_w}" y="{y + 2}" width="{max(0.0, min(1.0, v)) * bar_w:.1f}" '
                          f'height="11" fill="{colors[j % len(colors)]}"><title>{escape(g)} {escape(d)}: {v:.3f}'
-                         f'</title></rect><text x="{label_w + bar_w + 6}" y="{y + 12}">{v:.2f}</text>')
+                         f'</title></rect><text data-value="" x="{label_w + bar_w + 6}" y="{y + 12}">{v:.2f}</text>')
     parts.append("</svg></figure>")
     return "".join(parts)
 
@@ -195,7 +198,7 @@ def _failure(r: dict[str, Any], lang: str) -> str:
                *(_css_id("dim", n) for n, _ in failed), *(_css_id("tag", x) for x in r.get("tags", []))]
     if r.get("error"):
         classes.append(_css_id("dim", "error"))
-    tags = "".join(f'<span class="tag" data-value>{escape(x)}</span>' for x in r.get("tags", []))
+    tags = "".join(_tag(x, lang) for x in r.get("tags", []))
     yes_no = t("report.yes" if r.get("sendable") else "report.no", lang)
     meta = _m("report.case.meta", lang, source=r.get("source", ""), language=r.get("lang"), channel=r.get("channel"),
               debtor=r.get("debtor_id"), intent=r.get("intent"), expected=r.get("expected_intent"),
@@ -228,6 +231,12 @@ def _failure(r: dict[str, Any], lang: str) -> str:
     return "".join(parts)
 
 
+def _tag(tag: str, lang: str, cls: str = "tag") -> str:
+    """A scenario tag, by its catalogue label (``report.tag.<tag>``) when it has one."""
+    key = f"report.tag.{tag}"
+    return _m(key, lang, "span", cls) if _has(key) else f'<span class="{cls}" data-value>{escape(tag)}</span>'
+
+
 def _has(key: str) -> bool:
     from agent.i18n import get_catalogue
 
@@ -247,8 +256,10 @@ def _filters(failures: list[dict[str, Any]], lang: str) -> tuple[str, str]:
                     f'{_m("report.filter.all", lang)}</label>')
         for value in values:
             cid = _css_id(kind, value)
+            shown = _tag(value, lang, "") if kind == "tag" else (
+                _m("report.filter.error", lang) if kind == "dim" and value == "error" else _v(value))
             html.append(f'<label><input type="radio" name="f-{kind}" id="f-{cid}" value="{escape(value)}"> '
-                        f'{_v(value)}</label>')
+                        f'{shown}</label>')
             css.append(f"body:has(#f-{cid}:checked) details.failure:not(.{cid}){{display:none}}")
         html.append("</fieldset>")
     html.append("</section>")
@@ -318,7 +329,7 @@ def render(manifest: dict[str, Any], results: list[dict[str, Any]], lang: str = 
             _m("report.meta.timing", lang, seconds=timings.get("seconds"), prepare=timings.get("prepare_seconds", 0),
                rate=timings.get("cases_per_s"), mean=timings.get("mean_case_ms"))]
     if snap:
-        meta.insert(1, _m("report.meta.snapshot", lang, debtors=snap.get("as_of", ""),
+        meta.insert(1, _m("report.meta.snapshot", lang, as_of=snap.get("as_of", ""),
                           sha=str(snap.get("sha256", ""))[:12], replay=replay))
     nav = "".join(f'<a href="#{a}">{_m(k, lang)}</a>' for a, k in (
         ("summary", "report.nav.summary"), ("scores", "report.nav.scores"), ("dimensions", "report.nav.dimensions"),

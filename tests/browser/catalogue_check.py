@@ -80,7 +80,7 @@ def _separator(text: str) -> bool:
 
 
 def template_pattern(template: str) -> re.Pattern[str]:
-    """A catalogue template as a whole-string regex: words exact, any run of spaces alike, placeholders ``.+?``."""
+    """A catalogue template as a whole-string regex: words exact, any run of spaces alike, placeholders ``.*?``."""
     parts: list[str] = []
     for literal, field, _, _ in string.Formatter().parse(template):
         if literal:
@@ -89,7 +89,7 @@ def template_pattern(template: str) -> re.Pattern[str]:
             trail = r"\s*" if literal[-1:].isspace() else ""
             parts.append(lead + r"\s+".join(map(re.escape, words)) + trail if words else r"\s*")
         if field is not None:
-            parts.append(r".+?")
+            parts.append(r".*?")
     return re.compile("".join(parts), re.S)
 
 
