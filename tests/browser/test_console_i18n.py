@@ -24,7 +24,7 @@ RAW_CODES = ("agent_review", "enforceable_title", "time_barred", "over_indebtedn
 def _page(browser: Any, server: ConsoleServer, lang: str, width: int) -> Any:
     ctx = browser.new_context(viewport={"width": width, "height": 900}, base_url=server.url,
                               locale="fr-FR" if lang == "fr" else "en-GB")
-    ctx.set_default_timeout(20_000)
+    ctx.set_default_timeout(90_000)  # drafts on a loaded 2-core machine
     page = ctx.new_page()
     page.on("pageerror", lambda exc: ERRORS.append(str(exc)))
     return ctx, page
