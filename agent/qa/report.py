@@ -31,7 +31,8 @@ h1{font-size:1.6rem;margin:.2em 0} h2{font-size:1.25rem;margin-top:2em;border-bo
 .meta{color:#4a5568;font-size:.9rem} .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
 .card{background:#fff;border:1px solid #dde2ee;border-radius:8px;padding:10px 16px;min-width:120px}
 .card b{display:block;font-size:1.5rem} .ok{color:#1a7f37} .bad{color:#b42318}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(340px,100%),1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(560px,100%),1fr));gap:16px}
+figure svg{display:block;height:auto}
 figure{background:#fff;border:1px solid #dde2ee;border-radius:8px;margin:0;padding:12px;overflow-x:auto;min-width:0}
 figcaption{font-weight:600;margin-bottom:6px} svg text{font-size:12px;fill:#1d2433}
 table{border-collapse:collapse;background:#fff;width:100%;font-size:.9rem} th,td{border:1px solid #dde2ee;padding:4px 8px;text-align:left}
@@ -59,7 +60,7 @@ def bar_chart(title: str, rows: list[tuple[str, float, str]], *, css_id: str) ->
     note_w = _label_width(r[2] for r in rows)
     height = max(1, len(rows)) * h_row + 10
     parts = [f'<figure class="chart" id="{escape(css_id)}"><figcaption>{escape(title)}</figcaption>'
-             f'<svg role="img" aria-label="{escape(title)}" width="100%" style="min-width:{label_w + bar_w + note_w}px" '
+             f'<svg role="img" aria-label="{escape(title)}" width="{label_w + bar_w + note_w}" '
              f'viewBox="0 0 {label_w + bar_w + note_w} {height}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for i, (label, value, note) in enumerate(rows):
@@ -83,7 +84,7 @@ def grouped_chart(title: str, dims: list[str], groups: dict[str, dict[str, dict[
     label_w, bar_w = _label_width(dims), 230
     height = len(dims) * rows_h + 24
     parts = [f'<figure class="chart" id="{escape(css_id)}"><figcaption>{escape(title)}</figcaption>'
-             f'<svg role="img" aria-label="{escape(title)}" width="100%" style="min-width:{label_w + bar_w + 90}px" '
+             f'<svg role="img" aria-label="{escape(title)}" width="{label_w + bar_w + 90}" '
              f'viewBox="0 0 {label_w + bar_w + 90} {height}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for j, g in enumerate(names):

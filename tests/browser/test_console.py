@@ -78,5 +78,6 @@ def test_console_draft_revise_block_and_send(console: Any, console_server: Conso
     shot(page, "04-sent")
 
     page.click("#lang-toggle")
+    page.wait_for_selector("html[lang=en]")  # the English catalogue may still be loading
     assert page.inner_text("#send-btn") == "Send"
     assert (SHOTS / "04-sent.png").stat().st_size > 10_000

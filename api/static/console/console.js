@@ -330,6 +330,7 @@
   // ------------------------------------------------------------------ wiring
   document.addEventListener("DOMContentLoaded", function () {
     loadBundle(lang).then(function () {
+      loadBundle(lang === "fr" ? "en" : "fr");  // the other language ahead of a toggle
       applyLang();
       if (sessionStorage.getItem("amiable.key")) { showApp(); } else { showLogin(); }
     });
