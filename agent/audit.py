@@ -7,7 +7,15 @@ events, the signed head (event count + last hash, HMAC'd) is written to ``data_d
 ``verify()`` checks the chain AND that the database still holds the head's count with the head's
 hash, so deleting the last rows (truncation) or every row (wipe) is detected too. Rows past the
 head (a crash between commit and head write) are accepted only if their HMAC chain is valid.
-Appends serialise on the database (the sequence number is the primary key).
+Appends serialise on the database: SQLite's write lock, taken before the chain head is read, or on
+PostgreSQL a transaction-level advisory lock (``pg_advisory_xact_lock``), so concurrent requests and
+API workers on one database extend the chain one at a time (the sequence number is the primary key).
+
+Erasable texts: the HMAC covers a *sealed* payload in which every string is replaced by its keyed
+digest (``h:<hmac>``). A text can therefore be erased later (GDPR) by storing
+``{"$erased": <digest>}`` in its place: the chain still verifies, and nobody can put back a
+different text. Events written before sealing (plain payload HMAC) still verify, but their texts
+cannot be erased without breaking the chain (``erase_texts`` leaves them and says so).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from agent import clock
@@ -36,6 +44,8 @@ if TYPE_CHECKING:
     from agent.settings import Settings
 
 GENESIS = "0" * 64
+# PostgreSQL advisory lock key (any bigint constant) that serialises appends to the chain.
+PG_AUDIT_LOCK = 0x616D6961626C6502
 HEAD_FILE = "audit.head"
 
 
@@ -136,6 +146,74 @@ def _canonical(seq: int, at: dt.datetime, actor: str, kind: str, debtor_id: str 
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
+ERASED = "$erased"
+
+
+def text_key(session: Session) -> bytes:
+    """The audit key of the session's database (for :func:`text_digest`)."""
+    return _config(session).key
+
+
+def text_digest(key: bytes, text: str) -> str:
+    """The keyed digest that stands for an (erased) text in the sealed payload."""
+    return hmac.new(key, b"amiable/audit-text/v1:" + text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _sealed(key: bytes, value: Any) -> Any:
+    if isinstance(value, str):
+        return "h:" + text_digest(key, value)
+    if isinstance(value, dict):
+        if set(value) == {ERASED} and isinstance(value[ERASED], str):
+            return "h:" + value[ERASED]
+        return {k: _sealed(key, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sealed(key, v) for v in value]
+    return value
+
+
+def _digest(key: bytes, seq: int, at: dt.datetime, actor: str, kind: str, debtor_id: str | None,
+            payload: dict[str, Any], prev_hash: str, *, sealed: bool = True) -> str:
+    body = _sealed(key, payload) if sealed else payload
+    return hmac.new(key, _canonical(seq, at, actor, kind, debtor_id, body, prev_hash), hashlib.sha256).hexdigest()
+
+
+def _event_ok(key: bytes, ev: AuditEvent, *, sealed: bool) -> bool:
+    digest = _digest(key, ev.seq, ev.at, ev.actor, ev.kind, ev.debtor_id, ev.payload, ev.prev_hash, sealed=sealed)
+    return hmac.compare_digest(digest, ev.hash)
+
+
+def erase_texts(session: Session, ev: AuditEvent, keep: Any) -> int | None:
+    """Replace the texts of ``ev``'s payload by their digests, except where ``keep(key, text)`` is true.
+
+    Returns how many texts were erased, or None for an event written before sealing (left as is:
+    erasing it would break the chain). The event's hash is unchanged and still verifies."""
+    cfg = _config(session)
+    if not _event_ok(cfg.key, ev, sealed=True):
+        return None
+    erased = 0
+
+    def walk(value: Any, name: str | None) -> Any:
+        nonlocal erased
+        if isinstance(value, str):
+            if keep(name, value):
+                return value
+            erased += 1
+            return {ERASED: text_digest(cfg.key, value)}
+        if isinstance(value, dict):
+            if set(value) == {ERASED}:
+                return value
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, name) for v in value]
+        return value
+
+    new = walk(ev.payload, None)
+    if erased:
+        ev.payload = new
+        session.flush()
+    return erased
+
+
 def _jsonable(payload: dict[str, Any] | BaseModel) -> dict[str, Any]:
     if isinstance(payload, BaseModel):
         data: dict[str, Any] = payload.model_dump(mode="json")
@@ -149,13 +227,20 @@ def append(session: Session, kind: str, *, actor: str, debtor_id: str | None = N
     """Add one event inside the caller's transaction (it commits or rolls back with the caller's work)."""
     data = _jsonable(payload or {})
     at = at or clock.current().utcnow()
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         # Take SQLite's write lock now so that reading the chain head and appending are atomic.
         session.execute(update(AuditEvent).where(AuditEvent.seq == -1).values(actor=AuditEvent.actor))
+    elif dialect == "postgresql":
+        # Concurrent appenders (threads, workers, hosts) queue here until the holder commits or rolls
+        # back; READ COMMITTED then shows each the previous appender's row, so seq and prev never repeat.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_AUDIT_LOCK})
+    else:
+        raise ConfigError(f"the audit trail supports SQLite and PostgreSQL, not {dialect}")
     last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     cfg = _config(session)
-    digest = hmac.new(cfg.key, _canonical(seq, at, actor, kind, debtor_id, data, prev), hashlib.sha256).hexdigest()
+    digest = _digest(cfg.key, seq, at, actor, kind, debtor_id, data, prev)
     ev = AuditEvent(seq=seq, at=at, actor=actor, kind=kind, debtor_id=debtor_id, payload=data,
                     prev_hash=prev, hash=digest)
     session.add(ev)
@@ -188,9 +273,8 @@ def verify(session: Session) -> VerifyResult:
                                 problem=f"gap: expected seq {expected_seq}", head=prev)
         if ev.prev_hash != prev:
             return VerifyResult(ok=False, events=count, first_bad_seq=ev.seq, problem="broken link", head=prev)
-        digest = hmac.new(cfg.key, _canonical(ev.seq, ev.at, ev.actor, ev.kind, ev.debtor_id, ev.payload,
-                                              ev.prev_hash), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(digest, ev.hash):
+        # sealed payload (erasable texts); events written before sealing: the plain payload
+        if not _event_ok(cfg.key, ev, sealed=True) and not _event_ok(cfg.key, ev, sealed=False):
             return VerifyResult(ok=False, events=count, first_bad_seq=ev.seq, problem="content altered", head=prev)
         if head is not None and ev.seq == head.count and not hmac.compare_digest(ev.hash, head.hash):
             return VerifyResult(ok=False, events=count, first_bad_seq=ev.seq,

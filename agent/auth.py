@@ -8,6 +8,11 @@ once, at creation, and never stored or logged.
 
 Roles (explicit, not ordered strings): ``admin`` holds every role; ``qa`` and ``agent`` are peers
 that do not include each other.
+
+Scope: an ``agent`` or ``qa`` key can be limited to a list of creditors (``creditors``; ``None`` =
+every creditor). Every query of a scoped caller filters by it, and a debtor file of another
+creditor answers exactly like an unknown one (see ``api.security`` and ``agent.db.repo``). An
+admin key cannot be scoped: it can create keys, so a scope on it would be decorative.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent import audit, clock
+from agent.db.models import Creditor
 from agent.db.service_models import ApiKey
 from agent.errors import InputValidationError, NotFoundError, UserError
 
@@ -49,11 +55,18 @@ class ForbiddenError(UserError):
     title = "Forbidden"
 
 
+Scope = frozenset[str] | None  # creditor ids a caller may see; None = all
+
+
 @dataclass(frozen=True)
 class Principal:
     key_id: str
     name: str
     role: str
+    creditors: Scope = None
+
+    def sees(self, creditor_id: str) -> bool:
+        return self.creditors is None or creditor_id in self.creditors
 
     @property
     def actor(self) -> str:
@@ -87,20 +100,41 @@ def looks_like_api_key(token: str) -> bool:
     return token.startswith(KEY_PREFIX + "_")
 
 
-def create_key(session: Session, *, name: str, role: str, secret_key: str, actor: str) -> tuple[ApiKey, str]:
-    """Store a new key (hash only) and audit it; returns the row and the plaintext, shown once."""
+def check_scope(session: Session, role: str, creditors: list[str] | None) -> list[str] | None:
+    """The sorted, de-duplicated creditor list of a new key; every id must exist; admins are never scoped."""
+    if creditors is None:
+        return None
+    wanted = sorted({c.strip() for c in creditors})
+    if not wanted or "" in wanted:
+        raise InputValidationError("creditor scope: give at least one non-empty creditor id (or none for all)")
+    if role == "admin":
+        raise InputValidationError("an admin key cannot be limited to creditors (it can create keys)")
+    known = set(session.execute(select(Creditor.id).where(Creditor.id.in_(wanted))).scalars())
+    missing = [c for c in wanted if c not in known]
+    if missing:
+        raise InputValidationError(f"unknown creditor(s): {', '.join(missing)}")
+    return wanted
+
+
+def create_key(session: Session, *, name: str, role: str, secret_key: str, actor: str,
+               creditors: list[str] | None = None) -> tuple[ApiKey, str]:
+    """Store a new key (hash only) and audit it; returns the row and the plaintext, shown once.
+
+    ``creditors`` limits the key to those creditors' files (None: every creditor)."""
     name = name.strip()
     if not name or len(name) > 100:
         raise InputValidationError("key name must be 1 to 100 characters")
     if role not in ROLES:
         raise InputValidationError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    scope = check_scope(session, role, creditors)
     key, prefix = generate_key()
     row = ApiKey(id=uuid.uuid4().hex[:12], name=name, role=role, prefix=prefix,
-                 key_hash=hash_key(key, secret_key), created_at=clock.current().utcnow(), created_by=actor)
+                 key_hash=hash_key(key, secret_key), created_at=clock.current().utcnow(), created_by=actor,
+                 creditors=scope)
     session.add(row)
     session.flush()
     audit.append(session, "key.created", actor=actor,
-                 payload={"key_id": row.id, "name": name, "role": role, "prefix": prefix})
+                 payload={"key_id": row.id, "name": name, "role": role, "prefix": prefix, "creditors": scope})
     return row, key
 
 
@@ -133,4 +167,5 @@ def authenticate(session: Session, token: str, secret_key: str) -> Principal:
         raise AuthError("invalid API key")
     if row.revoked_at is not None:
         raise AuthError("this API key has been revoked")
-    return Principal(key_id=row.id, name=row.name, role=row.role)
+    scope = frozenset(row.creditors) if row.creditors is not None else None
+    return Principal(key_id=row.id, name=row.name, role=row.role, creditors=scope)

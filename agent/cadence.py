@@ -11,26 +11,24 @@ ever an internal suggestion.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Literal
 
-import holidays as holidays_lib
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from agent.calendar import ContactWindows
 from agent.domain import Channel, DebtorFile
-from agent.firm import load_yaml_model
+from agent.errors import ConfigError
 from agent.guard.policy import GuardPolicy
 from agent.i18n import t
 
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+from agent.yamlio import Strict as _Strict
+from agent.yamlio import load_yaml_model
+
 MessageType = Literal["first_reminder", "reminder", "call", "formal_notice", "follow_up", "reply",
                       "promise_check", "plan_check", "agent_review", "none"]
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Step(_Strict):
@@ -59,11 +57,6 @@ class CadencePolicy(_Strict):
 def load_cadence_policy(path: Path) -> CadencePolicy:
     """Validated cadence policy; ConfigError naming file and field on any problem."""
     return load_yaml_model(Path(path), CadencePolicy, "cadence policy")
-
-
-@lru_cache(maxsize=16)
-def _holidays(country: str, subdivision: str | None, year: int) -> holidays_lib.HolidayBase:
-    return holidays_lib.country_holidays(country, subdiv=subdivision, years=[year, year + 1])
 
 
 class Reason(BaseModel):
@@ -115,27 +108,24 @@ class Recommendation(BaseModel):
 class Planner:
     """Next-contact recommendations from the cadence policy and the guard policy's rules of contact."""
 
-    def __init__(self, cadence: CadencePolicy, guard: GuardPolicy) -> None:
+    def __init__(self, cadence: CadencePolicy, guard: GuardPolicy, windows: ContactWindows | None = None) -> None:
         self.cadence = cadence
         self.guard = guard
+        self.windows = windows or ContactWindows.from_policy(guard)
 
     # -------------------------------------------------------------- calendar
     def is_holiday(self, d: dt.date) -> bool:
-        src = self.guard.call_windows.holidays
-        return d in _holidays(src.country, src.subdivision, d.year)
+        return self.windows.calendar.is_holiday(d)
 
     def contact_day(self, d: dt.date) -> bool:
         """A day on which the firm contacts debtors: allowed weekday and not a public holiday."""
-        if _WEEKDAYS[d.weekday()] not in self.guard.call_windows.weekdays:
-            return False
-        return not (self.guard.call_windows.skip_public_holidays and self.is_holiday(d))
+        return self.windows.contact_day(d)
 
     def next_contact_day(self, d: dt.date) -> dt.date:
-        for _ in range(60):
-            if self.contact_day(d):
-                return d
-            d += dt.timedelta(days=1)
-        raise ValueError("no contact day in 60 days: check the call window weekdays")
+        try:
+            return self.windows.next_contact_day(d)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
 
     # -------------------------------------------------------------- main
     def recommend(self, file: DebtorFile) -> Recommendation:
@@ -156,8 +146,9 @@ class Planner:
             review.append(_why("time_barred"))
         if file.over_indebtedness:
             review.append(_why("over_indebtedness"))
+        notes = self.windows.restrictions(file)  # "ne plus appeler le domicile", "e-mail uniquement"...
         allowed = [ch for ch in (file.preferred_channel, *c.fallback_channels)
-                   if ch not in file.opt_outs and ch not in ("widget", "chat")]
+                   if ch not in file.opt_outs and ch not in ("widget", "chat") and notes.channel_allowed(ch)]
         allowed = list(dict.fromkeys(allowed))
         if not allowed:
             review.append(_why("all_opted_out"))
@@ -226,18 +217,13 @@ class Planner:
                 reasons.append(_why("contact_cap_postponed", cap=caps.contacts_per_7d))
                 continue
             break
-        earliest = self._earliest(date, channel, file.timezone)
+        earliest = self._earliest(date, channel, file)
         return Recommendation(**base, action="contact", date=date, earliest_at=earliest,
                               channel=channel,
                               message_type=mtype, reason_codes=reasons, escalation=self.escalation(file, outbound))
 
-    def _earliest(self, d: dt.date, channel: str, tz: str) -> dt.datetime:
-        start = self.guard.call_windows.ranges[0].start if channel == "phone" else "09:00"
-        try:
-            zone = ZoneInfo(tz)
-        except (KeyError, ValueError):
-            zone = ZoneInfo(self.guard.timezone)
-        return dt.datetime.combine(d, dt.time.fromisoformat(start), tzinfo=zone)
+    def _earliest(self, d: dt.date, channel: str, file: DebtorFile) -> dt.datetime:
+        return self.windows.first_slot(d, channel, file=file)
 
     def escalation(self, file: DebtorFile, outbound: list) -> Escalation:
         c = self.cadence
@@ -303,18 +289,6 @@ def work_queue(planner: Planner, files: list[DebtorFile], *, include_future: boo
     return items[:limit]
 
 
-def planner_for(rt: object) -> Planner:
-    """The planner of a runtime: guard policy (exposed by the guard if it does) + cadence.yaml."""
-    from agent.guard.policy import load_guard_policy
-
-    settings = rt.settings  # type: ignore[attr-defined]
-    cached = getattr(rt, "_cadence_planner", None)
-    if isinstance(cached, Planner):
-        return cached
-    guard_policy = getattr(getattr(rt, "guard", None), "policy", None) if "guard" in vars(rt) else None
-    if not isinstance(guard_policy, GuardPolicy):
-        guard_policy = load_guard_policy(settings.guard_policy_file)
-    path = Path(settings.guard_policy_file).parent / "cadence.yaml"
-    planner = Planner(load_cadence_policy(path), guard_policy)
-    object.__setattr__(rt, "_cadence_planner", planner)
-    return planner
+def planner_for(rt: Runtime) -> Planner:
+    """The planner of a runtime (built by the runtime: cadence policy + the guard policy's windows)."""
+    return rt.planner

@@ -22,7 +22,9 @@ import datetime as dt
 import threading
 import time
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -130,3 +132,25 @@ def reset() -> None:
     global _current
     with _lock:
         _current = None
+
+
+# When the current draft started (monotonic), so the LLM's per-draft deadline
+# (agent.llm.resilience.draft_deadline) covers the whole draft (retrieval, queueing for the model
+# executor, every attempt) and not just the model calls. Here so that drafting starts it without
+# importing the LLM package.
+_draft_started: ContextVar[float | None] = ContextVar("amiable_draft_started", default=None)
+
+
+@contextmanager
+def draft_clock() -> Iterator[None]:
+    """Mark the start of a draft for ``draft_deadline`` (nested calls keep the outer start)."""
+    token = _draft_started.set(_draft_started.get() or time.monotonic())
+    try:
+        yield
+    finally:
+        _draft_started.reset(token)
+
+
+def draft_started() -> float | None:
+    """The monotonic start of the current draft, or None outside a draft."""
+    return _draft_started.get()

@@ -27,7 +27,8 @@ from agent.db.service_models import Conversation, ConversationMessage, DraftReco
 from agent.domain import DebtorFile
 from agent.drafting.models import Draft, DraftRequest
 from agent.errors import ConflictError, InputValidationError, NotFoundError, UserError
-from agent.guard.base import Finding, GuardContext, GuardReport
+from agent.guard import gate
+from agent.guard.base import GuardReport
 from agent.understanding.effects import apply_draft
 
 if TYPE_CHECKING:
@@ -76,34 +77,16 @@ def load_debtor(rt: Runtime, debtor_id: str) -> DebtorFile:
 
 def draft_amounts(draft: dict[str, Any] | None) -> frozenset[int]:
     """The amounts (cents) a stored draft's plan quote authorises, beside the ledger's."""
-    amounts: set[int] = set()
-    for o in (draft or {}).get("plan_options") or []:
-        amounts |= {int(o.get(k) or 0) for k in ("total_cents", "discount_cents", "balance_cents",
-                                                 "instalment_cents")}
-        amounts |= {int(i.get("amount_cents") or 0) for i in o.get("instalments") or []}
-    amounts.discard(0)
-    return frozenset(amounts)
+    return gate.option_amounts((draft or {}).get("plan_options") or [])
 
 
 def guard_text(rt: Runtime, text: str, *, file: DebtorFile, draft: dict[str, Any] | None = None,
                lang: str | None = None, channel: str | None = None) -> GuardReport:
     """Run the guard on a final text with the debtor file as context; a guard fault blocks."""
-    amounts = draft_amounts(draft)
-    intent = (draft or {}).get("intent")
-    ctx = GuardContext(lang=lang or (draft or {}).get("language"),
-                       channel=channel or (draft or {}).get("channel"),
-                       recipient="third_party" if intent == "third_party" else "debtor",
-                       debtor=file, authorised_amounts_cents=amounts, now=_now())
-    try:
-        return rt.guard.check(text, ctx)
-    except UserError:
-        raise
-    except Exception as exc:
-        log.exception("guard failed")
-        return GuardReport(verdict="block", lang=ctx.lang or "fr", policy_version="unavailable", rules_run=0,
-                           findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
-                                             explanation=f"the guard could not run ({type(exc).__name__}); "
-                                                         "nothing may be sent", legal_basis="internal policy")])
+    d = draft or {}
+    ctx = gate.context(lang=lang or d.get("language"), channel=channel or d.get("channel"), file=file,
+                       intent=d.get("intent"), amounts=draft_amounts(draft), now=_now())
+    return gate.check(rt.guard, text, ctx)
 
 
 def validate_text(rt: Runtime, text: str) -> str:
@@ -415,8 +398,8 @@ def replay(rt: Runtime, seq: int) -> ReplayResult:
     """Re-run the draft stored in a draft.generated / draft.revised event, as of its stored date."""
     import difflib
 
+    from agent.clock import Clock
     from agent.db.models import AuditEvent
-    from agent.runtime import Runtime as _Runtime
 
     with rt.session() as s:
         ev = s.get(AuditEvent, seq)
@@ -427,10 +410,8 @@ def replay(rt: Runtime, seq: int) -> ReplayResult:
         raise UserError(f"event {seq} is a {kind} event; only draft.generated / draft.revised can be replayed")
     as_of = dt.date.fromisoformat(str(payload.get("as_of") or rt.clock.today().isoformat()))
     req = DraftRequest.model_validate({k: v for k, v in payload["request"].items() if not k.startswith("_")})
-    # A runtime frozen at the stored date, sharing the loaded policies and the index.
-    frozen = _Runtime(rt.settings.model_copy(update={"today": as_of}))
-    for name in ("firm", "guard", "plan_policy", "index"):
-        frozen.__dict__[name] = getattr(rt, name)
+    # A runtime frozen at the stored date, sharing the loaded policies, the index and the composer.
+    frozen = rt.with_clock(Clock(tz=rt.clock.tz, fixed_today=as_of))
     draft = frozen.drafting.draft(req, actor="replay", record=False)
     original = str(payload.get("draft", {}).get("text", ""))
     diff = "\n".join(difflib.unified_diff(original.splitlines(), draft.text.splitlines(), "recorded", "replayed",

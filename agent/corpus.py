@@ -144,3 +144,65 @@ def load_corpus(folder: Path | str) -> dict[str, list[DebtorItem]]:
             raise InputValidationError(f"{path}: items marked for another split: {wrong[:5]}")
         corpus[split] = items
     return corpus
+
+
+SOURCES_HEADER = """# Sources of the debtor corpus
+
+Generated with the corpus files; one row per `source_group` (the unit of splitting).
+
+| source_group | split | lang | items | source | licence / terms |
+| --- | --- | --- | --- | --- | --- |
+"""
+NOTES_HEADING = "## Notes"
+
+
+def _group_sources(sources: list[str]) -> str:
+    """Up to three sources of a group; a big group from one repository commit is named by that commit."""
+    distinct = sorted(set(sources))
+    prefixes = {s.split(":", 1)[0] for s in distinct}
+    if len(distinct) > 10 and len(prefixes) == 1 and "@" in next(iter(prefixes)):
+        return next(iter(prefixes))
+    shown = "<br>".join(distinct[:3])
+    return shown + (" …" if len(distinct) > 3 else "")
+
+
+def sources_markdown(corpus: dict[str, list[DebtorItem]], notes: str = "") -> str:
+    """SOURCES.md of a corpus: one row per source group (split, languages, items, sources, licence), the
+    totals, then ``notes`` (the hand-written part, kept from the previous file)."""
+    items = [item for split in SPLITS for item in corpus.get(split, [])]
+    groups: dict[str, list[DebtorItem]] = {}
+    for item in items:
+        groups.setdefault(item.source_group, []).append(item)
+    rows: list[str] = []
+    for group, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        splits = ",".join(sorted({m.split for m in members}, key=SPLITS.index))
+        langs = ",".join(sorted({m.lang for m in members}))
+        licences = [m.licence for m in members]
+        licence = max(sorted(set(licences)), key=licences.count)
+        rows.append(f"| {group} | {splits} | {langs} | {len(members)} | "
+                    f"{_group_sources([m.source for m in members])} | {licence} |")
+    by_lang = {lang: sum(i.lang == lang for i in items) for lang in sorted({i.lang for i in items})}
+    total = ", ".join(f"{lang}: {n}" for lang, n in by_lang.items())
+    out = SOURCES_HEADER + "\n".join(rows) + f"\n\nTotal: {len(items)} items ({total}).\n"
+    return out + (f"\n\n{notes.strip()}\n" if notes.strip() else "")
+
+
+def notes_of(sources_md: str) -> str:
+    """The hand-written part of a SOURCES.md: from its ``## Notes`` heading to the end."""
+    at = sources_md.find(NOTES_HEADING)
+    return sources_md[at:] if at >= 0 else ""
+
+
+def write_sources(folder: Path | str) -> Path:
+    """Regenerate ``folder/SOURCES.md`` from the corpus files, keeping its notes."""
+    root = Path(folder)
+    path = root / "SOURCES.md"
+    notes = notes_of(path.read_text(encoding="utf-8")) if path.is_file() else ""
+    path.write_text(sources_markdown(load_corpus(root), notes), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # python -m agent.corpus [FOLDER]: regenerate SOURCES.md
+    import sys
+
+    print(write_sources(sys.argv[1] if len(sys.argv) > 1 else "evals/corpus/debtor"))

@@ -1,15 +1,21 @@
-"""CSV portfolio import through a column-mapping file (YAML: CSV header -> record field).
+"""CSV and XLSX portfolio import through a column-mapping file (YAML: column header -> record field).
 
-The default mapping (``knowledge/portfolio/csv_mapping.yaml``) reads a flat CSV with one row per
+The default mapping (``knowledge/portfolio/csv_mapping.yaml``) reads a flat table with one row per
 invoice: rows sharing a ``reference`` become one debtor record, validated by the same
 :class:`agent.portfolio.DebtorRecord` model as JSONL, then synced by :mod:`agent.sync`. Errors name
-the CSV line (``FILE:LINE: field: message``) and, if there is any, nothing is written.
+the line (``FILE:LINE: field: message``; for XLSX the sheet's row number) and, if there is any,
+nothing is written. An XLSX workbook is read with openpyxl (values, not formulas; openpyxl parses
+its XML through defusedxml when installed, which it is): the mapping's ``sheet`` or the first sheet,
+headers on row 1.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import zipfile
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +24,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agent.errors import ConfigError, InputValidationError, UserError
-from agent.portfolio import DebtorRecord
+from agent.records import DebtorRecord
+from agent.yamlio import load_yaml
 
 MONEY_FIELDS = {"principal_cents", "interest_cents", "other_cents", "amount_cents"}
 
@@ -31,11 +38,12 @@ class ColumnMapping(BaseModel):
     creditor_id: str | None = None
     columns: dict[str, str]
     ignore: list[str] = []
+    sheet: str | None = None  # XLSX: the worksheet to read (default: the first one)
 
 
 def load_mapping(path: Path) -> ColumnMapping:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         mapping = ColumnMapping.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"column mapping {path}: {exc}") from exc
@@ -73,8 +81,85 @@ def read_csv(path: Path, mapping: ColumnMapping) -> tuple[list[DebtorRecord], di
 def parse_csv(text: str, src: str, mapping: ColumnMapping) -> tuple[list[DebtorRecord], dict[str, int]]:
     """Group CSV text's rows into debtor records (errors name ``src`` and the line)."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=mapping.delimiter)
+
+    def rows() -> Iterator[tuple[int, dict[str | None, str | None]]]:
+        for row in reader:
+            yield reader.line_num, dict(row)
+
+    return group_rows(list(reader.fieldnames or []), rows(), src, mapping)
+
+
+MAX_XLSX_BYTES = 50_000_000
+
+
+def _cell_text(value: object) -> str:
+    """An XLSX cell as the text a CSV export would hold (dates ISO, whole numbers without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def read_xlsx(path: Path, mapping: ColumnMapping) -> tuple[list[DebtorRecord], dict[str, int]]:
+    """Group an XLSX sheet's rows into debtor records; errors name the file and the sheet row."""
+    if not path.is_file():
+        raise UserError(f"portfolio file not found: {path}")
+    return parse_xlsx(path.read_bytes(), str(path), mapping)
+
+
+def parse_xlsx(data: bytes, src: str, mapping: ColumnMapping) -> tuple[list[DebtorRecord], dict[str, int]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if len(data) > MAX_XLSX_BYTES:
+        raise InputValidationError(f"{src}: workbook larger than {MAX_XLSX_BYTES // 1_000_000} MB")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputValidationError(f"{src}: not an XLSX workbook ({type(exc).__name__})") from None
+    try:
+        if mapping.sheet is not None and mapping.sheet not in wb.sheetnames:
+            raise InputValidationError(f"{src}: no sheet {mapping.sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+        ws = wb[mapping.sheet] if mapping.sheet is not None else wb.worksheets[0]
+        table = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    if not table:
+        raise InputValidationError(f"{src}: the sheet {ws.title!r} is empty")
+    headers = [h.strip() for h in table[0]]
     errors: list[str] = []
-    headers = reader.fieldnames or []
+
+    def rows() -> Iterator[tuple[int, dict[str | None, str | None]]]:
+        for lineno, cells in enumerate(table[1:], start=2):
+            if not any(c.strip() for c in cells):
+                continue  # blank (formatted) rows
+            row: dict[str | None, str | None] = {}
+            for i, value in enumerate(cells):
+                header = headers[i] if i < len(headers) else ""
+                if not header:
+                    if value.strip():
+                        errors.append(f"{src}:{lineno}: column {i + 1}: a value under an empty header")
+                    continue
+                row[header] = value
+            yield lineno, row
+
+    named = [h for h in headers if h]
+    records, first = group_rows(named, rows(), src, mapping, errors=errors)
+    return records, first
+
+
+def group_rows(headers: list[str], rows: Iterable[tuple[int, dict[str | None, str | None]]], src: str,
+               mapping: ColumnMapping, *, errors: list[str] | None = None
+               ) -> tuple[list[DebtorRecord], dict[str, int]]:
+    """Rows (line number, header -> text) grouped into debtor records; every error names its line."""
+    errors = errors if errors is not None else []
     unknown = [h for h in headers if h not in mapping.columns and h not in mapping.ignore]
     if unknown:
         errors.append(f"{src}:1: header: unmapped column(s) {', '.join(repr(h) for h in unknown)}")
@@ -86,8 +171,7 @@ def parse_csv(text: str, src: str, mapping: ColumnMapping) -> tuple[list[DebtorR
     groups: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
     inv_lines: dict[str, list[int]] = {}
-    for row in reader:
-        lineno = reader.line_num
+    for lineno, row in rows:
         debtor: dict[str, Any] = {}
         invoice: dict[str, Any] = {}
         payment: dict[str, Any] = {}

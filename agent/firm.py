@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from agent.errors import ConfigError, validation_problems
+from agent.errors import ConfigError
 from agent.legal import LegalQuote
+from agent.yamlio import load_yaml_model
 
-T = TypeVar("T", bound=BaseModel)
+__all__ = ["Firm", "load_firm", "load_yaml_model"]  # load_yaml_model: kept importable from here
 
 
 class Firm(BaseModel):
@@ -34,23 +33,6 @@ class Firm(BaseModel):
     # Resolved by load_firm() from the stored text (knowledge/legal/); never written in firm.yaml.
     l111_8_paragraphs: tuple[str, str] = ("", "")
     l111_8_version: str = ""  # ISO date of the version in force that is quoted
-
-
-def load_yaml_model(path: Path, model: type[T], what: str) -> T:
-    """Load a YAML file into a strict model; any problem is a ConfigError naming file and field."""
-    if not path.is_file():
-        raise ConfigError(f"{what} file not found: {path}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what} file {path} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{what} file {path} must be a mapping at top level")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = validation_problems(exc.errors())
-        raise ConfigError(f"{what} file {path} is invalid: {problems}") from exc
 
 
 @lru_cache(maxsize=4)

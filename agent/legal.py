@@ -53,7 +53,7 @@ class LegalQuote(BaseModel):
 
 @lru_cache(maxsize=16)
 def load_legal_text(path: Path) -> LegalText:
-    from agent.firm import load_yaml_model  # one strict YAML loader for every config file
+    from agent.yamlio import load_yaml_model  # one strict YAML loader for every config file
 
     return load_yaml_model(path, LegalText, "legal text")
 

@@ -12,7 +12,6 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from agent.clock import Clock
 from agent.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +53,9 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None  # default: data_dir / "chroma"
     chroma_host: str | None = None  # a Chroma server, past one machine
     chroma_port: int = 8000
+    # connection pool per process for a server database (PostgreSQL); SQLite ignores them
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
     knowledge_dir: Path = REPO_ROOT / "knowledge" / "guidelines"
     portfolio_file: Path = REPO_ROOT / "knowledge" / "portfolio" / "sample_portfolio.jsonl"
     prompts_dir: Path = REPO_ROOT / "prompts"
@@ -61,6 +63,8 @@ class Settings(BaseSettings):
     guard_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "guard.yaml"
     plan_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "plans.yaml"
     firm_file: Path = REPO_ROOT / "knowledge" / "policy" / "firm.yaml"
+    cadence_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "cadence.yaml"
+    retention_policy_file: Path = REPO_ROOT / "knowledge" / "policy" / "retention.yaml"
     embedding: Literal["use", "e5"] = "use"
     embedding_threads: int = 1  # BLAS threads per request (query embedding); 1 on a shared host
     embedding_ingest_threads: int = 1  # batch embedding (ingestion, prefill); 2 only pays on an idle host
@@ -158,10 +162,6 @@ class Settings(BaseSettings):
     def effective_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
 
-    def clock(self) -> Clock:
-        """A clock for these settings (the runtime keeps one: ``Runtime.clock``)."""
-        return Clock.from_settings(self)
-
     @property
     def effective_outbox_dir(self) -> Path:
         return self.outbox_dir or self.data_dir / "outbox"
@@ -170,8 +170,6 @@ class Settings(BaseSettings):
     def effective_public_base_url(self) -> str:
         return self.public_base_url or f"http://{self.host}:{self.port}"
 
-    def effective_today(self) -> dt.date:
-        return self.clock().today()
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from agent import audit, clock
 from agent.db import models as m
 from agent.errors import InputValidationError
-from agent.portfolio import CreditorRecord, DebtorRecord, _debtor_row
+from agent.records import CreditorRecord, DebtorRecord, debtor_row
 
 CLOSED_BY_CREDITOR = "closed by the creditor: absent from export"
 ACTOR = "sync"
@@ -108,9 +108,15 @@ def _sync_creditors(session: Session, creditors: Iterable[CreditorRecord], rep: 
 
 
 def _merge_debtor(session: Session, row: m.Debtor, rec: DebtorRecord) -> tuple[dict[str, list[Any]], bool]:
-    """Apply one file record to an existing debtor; return the field changes and whether it was reopened."""
-    new = _debtor_row(rec)  # transient: never added to the session
+    """Apply one file record to an existing debtor; return the field changes and whether it was reopened.
+
+    A file erased on the person's request (``amiable gdpr erase``) stays erased: the export's identity,
+    status and texts (contacts, disputes) are not taken back; accounting (invoices, payments) still syncs."""
+    from agent.gdpr import IDENTITY_FIELDS, is_pseudonymised
+
+    new = debtor_row(rec)  # transient: never added to the session
     ch: dict[str, list[Any]] = {}
+    erased = is_pseudonymised(row)
 
     def put(field: str, value: Any) -> None:
         old = getattr(row, field)
@@ -119,13 +125,16 @@ def _merge_debtor(session: Session, row: m.Debtor, rec: DebtorRecord) -> tuple[d
             setattr(row, field, value)
 
     for f in CREDITOR_FIELDS:
-        put(f, getattr(new, f))
+        if not (erased and f in IDENTITY_FIELDS):
+            put(f, getattr(new, f))
     stored_opt = list(row.opt_outs or [])
     put("opt_outs", stored_opt + [c for c in new.opt_outs if c not in stored_opt])
     for f in STICKY_FLAGS:
         put(f, bool(getattr(row, f)) or bool(getattr(new, f)))
     reopened = False
-    if row.status == "closed" and row.hold_reason.startswith(CLOSED_BY_CREDITOR):
+    if erased:
+        pass  # closed for good
+    elif row.status == "closed" and row.hold_reason.startswith(CLOSED_BY_CREDITOR):
         put("status", new.status)
         put("hold_reason", new.hold_reason)
         reopened = True
@@ -172,13 +181,13 @@ def _merge_debtor(session: Session, row: m.Debtor, rec: DebtorRecord) -> tuple[d
                                           status=pr.status))
             ch.setdefault("promises added", [None, 0])[1] += 1
     have_ct = {_contact_key(c.at, c.channel, c.direction, c.kind) for c in row.contacts}
-    for c in new.contacts:
+    for c in () if erased else new.contacts:
         if _contact_key(c.at, c.channel, c.direction, c.kind) not in have_ct:
             row.contacts.append(m.Contact(at=c.at, channel=c.channel, direction=c.direction, kind=c.kind,
                                           agent=c.agent, summary=c.summary, outcome=c.outcome))
             ch.setdefault("contacts added", [None, 0])[1] += 1
     have_dp = {(d.opened_on, d.reason) for d in row.disputes}
-    for d in new.disputes:
+    for d in () if erased else new.disputes:
         if (d.opened_on, d.reason) not in have_dp:
             row.disputes.append(m.Dispute(opened_on=d.opened_on, reason=d.reason, status=d.status))
             ch.setdefault("disputes added", [None, 0])[1] += 1
@@ -236,7 +245,7 @@ def sync_records(session: Session, creditors: list[CreditorRecord], debtors: lis
         rep.invoices += len(d.invoices)
         rep.contacts += len(d.contacts)
         if row is None:
-            session.add(_debtor_row(d))
+            session.add(debtor_row(d))
             session.flush()
             change = DebtorChange(debtor_id=d.id, reference=d.reference, creditor_id=d.creditor_id, action="added")
         else:
@@ -283,10 +292,10 @@ def render(rep: SyncReport, *, verbose: bool) -> list[str]:
     return out
 
 
-def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv"], source: str, mapping_file: Any = None,
-              close_absent: bool = True, dry_run: bool = False) -> SyncReport:
-    """Parse and sync a file's content (the admin API); a dry run rolls the session back."""
-    from agent.portfolio import parse_lines
+def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv", "xlsx"], source: str,
+              mapping_file: Any = None, close_absent: bool = True, dry_run: bool = False) -> SyncReport:
+    """Parse and sync a file's content (the admin API; XLSX as base64); a dry run rolls the session back."""
+    from agent.records import parse_lines
 
     line_of: dict[str, int] = {}
     creditors: list[CreditorRecord] = []
@@ -294,6 +303,17 @@ def sync_text(session: Session, text: str, *, fmt: Literal["jsonl", "csv"], sour
         from agent.csv_import import load_mapping, parse_csv
 
         debtors, line_of = parse_csv(text, source, load_mapping(mapping_file))
+    elif fmt == "xlsx":
+        import base64
+        import binascii
+
+        from agent.csv_import import load_mapping, parse_xlsx
+
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise InputValidationError(f"{source}: an XLSX upload must be base64") from None
+        debtors, line_of = parse_xlsx(data, source, load_mapping(mapping_file))
     else:
         creditors, debtors = parse_lines(text.splitlines(), source, line_of)
     rep = sync_records(session, creditors, debtors, source=source, lines=line_of, close_absent=close_absent,

@@ -12,9 +12,11 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
 
 from agent.auth import Principal, authenticate, holds_any, looks_like_api_key
-from agent.errors import UserError
+from agent.db.service_models import Conversation, DraftRecord
+from agent.errors import NotFoundError, UserError
 from agent.runtime import Runtime
 from api.ratelimit import RateLimiter
 
@@ -102,3 +104,46 @@ ReaderDep = Annotated[Principal, Depends(require_role("agent", "qa"))]
 QaDep = Annotated[Principal, Depends(require_role("qa"))]
 AuditorDep = Annotated[Principal, Depends(require_role("qa", "admin"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+# ---------------------------------------------------------------------------- creditor scope
+# A scoped key (agent.auth.Principal.creditors) sees only its creditors' files. Each check below
+# raises exactly the NotFoundError an unknown id gets, so a 404 never tells a scoped caller that a
+# file exists elsewhere. Unscoped keys skip the extra query.
+def check_debtor(rt: Runtime, who: Principal, debtor_id: str) -> None:
+    if who.creditors is None:
+        return
+    from agent.db.repo import debtor_in_scope
+
+    with rt.session() as s:
+        if not debtor_in_scope(s, debtor_id, who.creditors):
+            raise NotFoundError(f"unknown debtor: {debtor_id!r}")
+
+
+def _owner_in_scope(rt: Runtime, who: Principal, table: type[Conversation] | type[DraftRecord], row_id: str
+                    ) -> bool:
+    from agent.db.repo import debtor_in_scope
+
+    with rt.session() as s:
+        debtor_id = s.execute(select(table.debtor_id).where(table.id == row_id)).scalar_one_or_none()
+        return debtor_id is None or debtor_in_scope(s, debtor_id, who.creditors)  # unknown: the route's own 404
+
+
+def check_conversation(rt: Runtime, who: Principal, conv_id: str) -> None:
+    if who.creditors is not None and not _owner_in_scope(rt, who, Conversation, conv_id):
+        raise NotFoundError(f"unknown conversation: {conv_id!r}")
+
+
+def check_draft(rt: Runtime, who: Principal, draft_id: str) -> None:
+    if who.creditors is not None and not _owner_in_scope(rt, who, DraftRecord, draft_id):
+        raise NotFoundError(f"unknown draft: {draft_id!r}")
+
+
+def scoped_debtor_ids(rt: Runtime, who: Principal) -> set[str] | None:
+    """The debtor ids a scoped caller may see (None: unscoped, every debtor)."""
+    if who.creditors is None:
+        return None
+    from agent.db.repo import list_debtor_ids
+
+    with rt.session() as s:
+        return set(list_debtor_ids(s, creditors=who.creditors))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -66,18 +67,35 @@ def _policy(jurisdiction: str) -> GuardPolicy:
     return GuardPolicy.model_validate(data)
 
 
-class Guards:
-    """One guard, or (older code without a per-check jurisdiction) one guard per jurisdiction."""
+def load() -> str:
+    """The machine's load average (1, 5, 15 min): the figures are wall times on a shared host."""
+    return "load average " + " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
-    def __init__(self) -> None:
+
+def learned_layer() -> Any:
+    """The shipped learned layer (agent.guard.learned), or None on code that has none."""
+    try:
+        from agent.guard.learned import default_layer
+    except ImportError:
+        return None
+    return default_layer()
+
+
+class Guards:
+    """One guard, or (older code without a per-check jurisdiction) one guard per jurisdiction; rules only,
+    or rules + the learned layer (``learned``)."""
+
+    def __init__(self, learned: Any = None) -> None:
         self.firm = load_firm(REPO_ROOT / "knowledge" / "policy" / "firm.yaml")
         self.per_check = "jurisdiction" in GuardContext.model_fields
+        self.learned = learned
         self._guards: dict[str, Guard] = {}
 
     def guard(self, jurisdiction: str = "FR") -> Guard:
         key = "FR" if self.per_check else (jurisdiction if jurisdiction in ("FR", "US") else "FR")
         if key not in self._guards:
-            self._guards[key] = Guard(_policy(key), firm=self.firm)
+            extra = {"learned": self.learned} if self.learned is not None else {}
+            self._guards[key] = Guard(_policy(key), firm=self.firm, **extra)
         return self._guards[key]
 
     def check(self, text: str, lang: str | None = None, jurisdiction: str = "FR", **ctx: Any) -> Any:
@@ -89,7 +107,7 @@ class Guards:
 
 # -- 1. corpus ---------------------------------------------------------------------------------
 
-def corpus_metrics(guards: Guards, path: Path) -> None:
+def corpus_metrics(guards: Guards, path: Path, label: str = "rules only") -> None:
     if not path.is_file():
         print(f"corpus: {path} not found (skipped)")
         return
@@ -99,7 +117,7 @@ def corpus_metrics(guards: Guards, path: Path) -> None:
         report = guards.check(item["text"], item.get("lang"), item.get("jurisdiction") or "FR")
         blocked = report.verdict == "block"
         for key in (("lang", item.get("lang", "?")), ("family", item.get("family") or "-"), ("all", "all")):
-            row = rows.setdefault(key, {"unlawful": 0, "caught": 0, "warned": 0, "lawful": 0, "false": 0})
+            row = rows.setdefault(key, {"unlawful": 0, "caught": 0, "warned": 0, "lawful": 0, "false": 0, "flagged": 0})
             if item["label"] == "unlawful":
                 row["unlawful"] += 1
                 row["caught"] += blocked
@@ -107,13 +125,16 @@ def corpus_metrics(guards: Guards, path: Path) -> None:
             else:
                 row["lawful"] += 1
                 row["false"] += blocked
-    print(f"corpus: {path} ({len(items)} items, no debtor file)")
-    print(f"  {'group':28} {'unlawful':>8} {'recall':>7} {'warned':>7} {'lawful':>7} {'FPR':>6}")
+                row["flagged"] += report.verdict != "pass"
+    print(f"corpus: {path} ({len(items)} items, no debtor file), {label}")
+    print(f"  {'group':28} {'unlawful':>8} {'recall':>7} {'warned':>7} {'lawful':>7} {'FPR':>6} {'lawful flagged':>14}")
     for (kind, name), row in sorted(rows.items(), key=lambda kv: ({"all": 0, "lang": 1, "family": 2}[kv[0][0]], kv[0][1])):
         recall = row["caught"] / row["unlawful"] if row["unlawful"] else float("nan")
         warned = row["warned"] / row["unlawful"] if row["unlawful"] else float("nan")
         fpr = row["false"] / row["lawful"] if row["lawful"] else float("nan")
-        print(f"  {kind + ' ' + name:28} {row['unlawful']:>8} {recall:>7.3f} {warned:>7.3f} {row['lawful']:>7} {fpr:>6.3f}")
+        flagged = row["flagged"] / row["lawful"] if row["lawful"] else float("nan")
+        print(f"  {kind + ' ' + name:28} {row['unlawful']:>8} {recall:>7.3f} {warned:>7.3f} {row['lawful']:>7} {fpr:>6.3f} "
+              f"{flagged:>14.3f}")
 
 
 # -- 2. evasion --------------------------------------------------------------------------------
@@ -182,7 +203,7 @@ def latency(guards: Guards, pool: list[str], quick: bool, max_size: int = SIZES[
     rng = random.Random(20261203)
     g = guards.guard("FR")
     g.check(pool[0])  # build lazy tables once
-    print("latency on distinct texts (no file, FR frame, one core):")
+    print(f"latency on distinct texts (no file, FR frame, one core), rules only; {load()}:")
     print(f"  {'size':>9} {'texts':>6} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'ms/KB':>8} {'x 2KB/KB':>8}")
     per_kb_2k = None
     for size in (s for s in SIZES if s <= max_size):
@@ -208,14 +229,30 @@ def throughput(guards: Guards, pool: list[str], quick: bool) -> None:
         g.check(t)
     wall = n / (time.perf_counter() - t0)
     cpu = n / (time.process_time() - c0)
-    print(f"throughput, {n} distinct mixed 300 B - 2 KB texts, no file: {wall:,.0f} msg/s wall, {cpu:,.0f} msg/s CPU")
+    print(f"throughput, {n} distinct mixed 300 B - 2 KB texts, no file, rules only: {wall:,.0f} msg/s wall, "
+          f"{cpu:,.0f} msg/s CPU; {load()}")
+
+
+def learned_latency(pool: list[str], quick: bool, layer: Any) -> None:
+    """2 KB distinct texts through rules + the learned layer (embedding included)."""
+    if layer is None:
+        print("learned layer: none ships (skipped)")
+        return
+    rng = random.Random(4)
+    g = Guards(learned=layer).guard("FR")
+    g.check(pool[0])  # load the embedding once
+    texts = distinct_texts(pool, 2_000, 100 if quick else 300, rng)
+    times = _time(g.check, texts)
+    alone = statistics.mean(g.check(t).timings_ms.get("LEARNED", 0.0) for t in texts[:50])
+    print(f"with the learned layer, {len(texts)} distinct 2 KB texts: p50 {statistics.median(times):.2f} ms, "
+          f"p99 {pct(times, 0.99):.2f} ms, max {max(times):.2f} ms (learned layer alone, mean {alone:.2f} ms); {load()}")
 
 
 def _trigger_words() -> list[str]:
-    from agent.guard.registry import REGISTRY
+    from agent.guard.registry import rules
 
     words: set[str] = set()
-    for cls in REGISTRY.values():
+    for cls in rules().values():
         words |= set(getattr(cls, "triggers", frozenset()))
     return sorted(w for w in words if len(w) >= 2)
 
@@ -247,7 +284,7 @@ def baselines(guards: Guards, pool: list[str], quick: bool) -> None:
     ban = _time(ban_substrings_str, texts)
     ac = _time(aho, texts)
     m_ours, m_ban, m_ac = statistics.mean(ours), statistics.mean(ban), statistics.mean(ac)
-    print(f"side by side, {len(texts)} distinct 2 KB texts, {len(words)} trigger words (mean ms per text):")
+    print(f"side by side, {len(texts)} distinct 2 KB texts, {len(words)} trigger words (mean ms per text); {load()}:")
     print(f"  guard (rules)                           {m_ours:8.4f}  p99 {pct(ours, 0.99):.4f}")
     print(f"  BanSubstrings str mode (reimplemented)  {m_ban:8.4f}  guard / this = {m_ours / m_ban:.2f}x")
     print(f"  Aho-Corasick (pyahocorasick), floor     {m_ac:8.4f}  guard / this = {m_ours / m_ac:.1f}x")
@@ -259,14 +296,18 @@ def main() -> None:
     parser.add_argument("--evasion", default=str(ROOT / "tests" / "guard" / "evasion.yaml"))
     parser.add_argument("--quick", action="store_true", help="fewer texts per row")
     parser.add_argument("--max-size", type=int, default=SIZES[-1], help="longest latency row (characters)")
-    parser.add_argument("--skip", default="", help="comma list of sections to skip: corpus,evasion,latency,throughput,baselines")
+    parser.add_argument("--skip", default="",
+                        help="comma list of sections to skip: corpus,evasion,latency,throughput,baselines,learned")
     args = parser.parse_args()
     skip = set(args.skip.split(",")) - {""}
     guards = Guards()
     corpus = Path(args.corpus)
-    print(f"guard code: {Path(sys.modules['agent.guard'].__file__ or '').parent}")
+    layer = learned_layer() if "learned" not in skip else None
+    print(f"guard code: {Path(sys.modules['agent.guard'].__file__ or '').parent}; {load()}")
     if "corpus" not in skip:
         corpus_metrics(guards, corpus)
+        if layer is not None:
+            corpus_metrics(Guards(learned=layer), corpus, "rules + learned layer")
     if "evasion" not in skip:
         evasion_suite(guards, Path(args.evasion))
     pool = _sentences(corpus)
@@ -276,6 +317,8 @@ def main() -> None:
         throughput(guards, pool, args.quick)
     if "baselines" not in skip:
         baselines(guards, pool, args.quick)
+    if "learned" not in skip:
+        learned_latency(pool, args.quick, layer)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def test_settings_and_runtime_share_the_frozen_clock(tmp_path) -> None:  # type:
     from agent.runtime import Runtime
 
     s = make_settings(tmp_path)
-    assert s.effective_today() == TODAY
+    assert Clock.from_settings(s).today() == TODAY
     rt = Runtime.start(s)
     try:
         assert rt.clock.today() == TODAY and clock.current() is rt.clock

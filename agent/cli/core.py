@@ -11,6 +11,7 @@ import typer
 from tqdm import tqdm
 
 from agent.cli.common import fail, settings
+from agent.clock import Clock
 from agent.errors import UserError
 
 DEMO_CASES = (
@@ -45,11 +46,12 @@ def do_sync(path: Path, *, dry_run: bool, close_absent: bool, verbose: bool,
     s = settings()
     line_of: dict[str, int] = {}
     creditors: list[CreditorRecord] = []
-    if path.suffix.lower() == ".csv":
-        from agent.csv_import import load_mapping, read_csv
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from agent.csv_import import load_mapping, read_csv, read_xlsx
 
         default = s.portfolio_file.parent / "csv_mapping.yaml"
-        debtors, line_of = read_csv(path, load_mapping(mapping or default))
+        read = read_xlsx if path.suffix.lower() == ".xlsx" else read_csv
+        debtors, line_of = read(path, load_mapping(mapping or default))
     else:
         creditors, debtors = read_portfolio(path, line_of)
     with session_scope(s.effective_database_url) as session:
@@ -74,7 +76,7 @@ def do_ingest() -> list[str]:
         g = index.ingest_guidelines(progress=bar.update)
     lines.append(f"guidelines: {g.total} sections ({g.added} added, {g.updated} updated, {g.unchanged} unchanged, "
                  f"{g.deleted} removed) in {g.seconds:.1f}s" + (f", {g.chunks_per_s:.0f} chunks/s" if g.chunks_per_s else ""))
-    today = s.effective_today()
+    today = Clock.from_settings(s).today()
     with session_scope(s.effective_database_url) as session:
         files = [load_file(session, i, today) for i in list_debtor_ids(session)]
     total = sum(len(index.history_chunks(f)) for f in files)
@@ -95,16 +97,17 @@ def register(app: typer.Typer) -> None:
         keep_absent: Annotated[bool, typer.Option(
             "--keep-absent", help="Do not close debtors of the file's creditors that the file no longer lists")] = False,
         mapping: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-            help="CSV column mapping (YAML); default knowledge/portfolio/csv_mapping.yaml")] = None,
+            help="CSV/XLSX column mapping (YAML); default knowledge/portfolio/csv_mapping.yaml")] = None,
     ) -> None:
-        """Sync a portfolio (JSONL, or CSV with a column mapping): upsert by creditor + reference, nothing the firm produced is lost,
+        """Sync a portfolio (JSONL, or CSV / XLSX with a column mapping): upsert by creditor + reference, nothing the firm produced is lost,
         absent debtors closed; all-or-nothing, line-precise errors."""
         if schema:
             from agent.portfolio import json_schema
 
             typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
             return
-        if dry_run or changes or keep_absent or mapping or (file is not None and file.suffix.lower() == ".csv"):
+        if dry_run or changes or keep_absent or mapping or (file is not None
+                                                            and file.suffix.lower() in (".csv", ".xlsx")):
             lines = do_sync(file or settings().portfolio_file, dry_run=dry_run, close_absent=not keep_absent,
                             verbose=dry_run or changes, mapping=mapping)
             for line in lines:
@@ -134,7 +137,7 @@ def register(app: typer.Typer) -> None:
 
         s = settings()
         with session_scope(s.effective_database_url) as session:
-            files = [load_file(session, i, s.effective_today()) for i in list_debtor_ids(session)]
+            files = [load_file(session, i, Clock.from_settings(s).today()) for i in list_debtor_ids(session)]
         if not files:
             raise fail("no debtor files: run `amiable import` first", 3)
         if as_json:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from agent.cli.common import settings
+from agent.clock import Clock
 from agent.errors import AmiableError
 
 app = typer.Typer(no_args_is_help=True, help="QA tone evaluations: run, compare, score external messages.")
@@ -61,7 +62,7 @@ def run_cmd(
     th = None if no_gate else (thresholds or (s.evals_dir / "thresholds.yaml"))
     if th is not None and thresholds is None and not th.is_file():
         th = None
-    out_dir = out or (s.data_dir / "evals" / runner.new_run_id(s.clock()))
+    out_dir = out or (s.data_dir / "evals" / runner.new_run_id(Clock.from_settings(s)))
     try:
         cfg = runner.RunConfig(datasets=dataset or [s.evals_dir / "scenarios"], backend=backend,
                                out_dir=out_dir, evaluators=names, limit=limit, resume=resume, thresholds=th,

@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from agent.cli.common import fail, read_text_arg, settings
+from agent.clock import Clock
 from agent.domain import DebtorFile
 from agent.errors import AmiableError, NotFoundError
 from agent.guard import Guard, GuardContext, GuardReport
@@ -26,12 +27,14 @@ JURISDICTIONS = ("FR", "US", "UK")
 CHANNELS = ("email", "sms", "letter", "phone", "chat", "widget")
 
 
-def _guard(policy: str | None) -> Guard:
+def _guard(policy: str | None, learned: bool = True) -> Guard:
     from agent.firm import load_firm
+    from agent.guard import build_guard
     from agent.guard.policy import load_guard_policy
 
     s = settings()
-    return Guard(load_guard_policy(Path(policy) if policy else s.guard_policy_file), firm=load_firm(s.firm_file))
+    return build_guard(load_guard_policy(Path(policy) if policy else s.guard_policy_file), load_firm(s.firm_file),
+                       learned=learned)
 
 
 class _Debtors:
@@ -47,7 +50,7 @@ class _Debtors:
 
             s = settings()
             with session_scope(s.effective_database_url) as session:
-                self._cache[debtor_id] = load_file(session, debtor_id, s.effective_today())
+                self._cache[debtor_id] = load_file(session, debtor_id, Clock.from_settings(s).today())
         return self._cache[debtor_id]
 
 
@@ -63,6 +66,8 @@ def _human(report: GuardReport, text: str) -> str:
             lines.append(f"    missing fact: {f.missing_fact}")
         if f.rewording:
             lines.append(f"    rewording: {f.rewording}")
+        for n in f.neighbours:
+            lines.append(f"    near: {n.id} ({n.label}, {n.family}, sim {n.similarity:.2f}) {n.source}")
     return "\n".join(lines)
 
 
@@ -90,6 +95,44 @@ def _group() -> None:
     """Check texts against the compliance rules."""
 
 
+@app.command("train")
+def train_cmd(
+    corpus: Path = typer.Option(None, "--corpus", help="collector corpus folder (default evals/corpus/collector)."),
+    out: Path = typer.Option(None, "--out", help="weights file (default knowledge/policy/guard-learned/model.npz)."),
+    policy: str = typer.Option(None, "--policy", help="Guard policy YAML the DEV items are judged with."),
+) -> None:
+    """Retrain the learned layer: fit on TRAIN, choose thresholds on DEV (TEST is never read)."""
+    from agent.corpus_collector import CORPUS_DIR
+    from agent.firm import load_firm
+    from agent.guard.learned import MODEL_FILE
+    from agent.guard.policy import GuardPolicy, load_guard_policy
+    from agent.guard.train import train
+    from agent.kb.embeddings import get_embeddings
+
+    s = settings()
+    folder = corpus or CORPUS_DIR
+    if not (folder / "train.jsonl").is_file() or not (folder / "dev.jsonl").is_file():
+        raise fail(f"no train.jsonl / dev.jsonl in {folder}")
+    base = load_guard_policy(Path(policy) if policy else s.guard_policy_file)
+    firm = load_firm(s.firm_file)
+    guards: dict[str, Guard] = {}
+
+    def guard_for(jurisdiction: str, layer: Any) -> Guard:
+        if jurisdiction not in guards:
+            pol = GuardPolicy.model_validate({**base.model_dump(), "jurisdiction": jurisdiction})
+            guards[jurisdiction] = Guard(pol, firm=firm, learned=layer)
+        guards[jurisdiction].learned = layer
+        return guards[jurisdiction]
+
+    try:
+        model, dev = train(folder, get_embeddings("use", threads=s.embedding_threads), out or MODEL_FILE, guard_for)
+    except AmiableError as exc:
+        raise fail(exc.message, 4) from exc
+    summary = {k: v for k, v in model.manifest.items() if k != "examples"}
+    typer.echo(json.dumps({"model": str(out or MODEL_FILE), **summary, "block_threshold": model.block_threshold,
+                           "warn_threshold": model.warn_threshold}, indent=2))
+
+
 @app.command("check")
 def check_cmd(
     file: str = typer.Option(None, "--file", "-f", help="Read the text from FILE ('-' for stdin)."),
@@ -103,13 +146,14 @@ def check_cmd(
     first_letter: bool = typer.Option(False, "--first-letter", help="The text is the first letter (R124-4 mentions)."),
     scheduled_at: str = typer.Option(None, "--scheduled-at", help="ISO date-time the message / call goes out."),
     policy: str = typer.Option(None, "--policy", help="Guard policy YAML (default: settings)."),
+    rules_only: bool = typer.Option(False, "--rules-only", help="Skip the learned layer (rules alone)."),
 ) -> None:
     """Check one text (--file, --text or stdin) or a JSONL batch (--jsonl)."""
     if lang is not None and lang not in LANGS:
         raise fail(f"unknown --lang {lang!r}: use fr or en")
     if jurisdiction is not None and jurisdiction.upper() not in JURISDICTIONS:
         raise fail(f"unknown --jurisdiction {jurisdiction!r}: use FR, US or UK")
-    guard = _guard(policy)
+    guard = _guard(policy, learned=not rules_only)
     if jsonl is not None:
         if file is not None or text is not None:
             raise fail("--jsonl cannot be combined with --file or --text")

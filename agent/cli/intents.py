@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import fail, settings
+from agent.clock import Clock
 from agent.understanding.corpus_io import DEFAULT_CORPUS
 
 app = typer.Typer(no_args_is_help=True, help="Retrain and try the debtor-message analyser.")
@@ -40,5 +41,5 @@ def analyse_cmd(text: Annotated[str, typer.Argument(help="the debtor's message")
 
     s = settings()
     analyzer = Analyzer(s.prompts_dir / "intents", get_embeddings("use", threads=s.embedding_threads))
-    today: dt.date = s.clock().today()
+    today: dt.date = Clock.from_settings(s).today()
     typer.echo(analyzer.analyse(text, today=today).model_dump_json(indent=2))

@@ -23,7 +23,7 @@ core.register(app)
 
 def _register_groups() -> None:
     """Attach the sub-command groups owned by each component."""
-    from agent.cli import evals, guard, intents, letters, outbox, payments, plans, service
+    from agent.cli import evals, gdpr, guard, intents, letters, outbox, payments, plans, service
 
     app.add_typer(guard.app, name="guard", help="Check texts against the compliance rules.")
     app.add_typer(plans.app, name="plan", help="Quote payment plans and manage widget links.")
@@ -32,6 +32,7 @@ def _register_groups() -> None:
     app.add_typer(letters.app, name="letter", help="Produce first letters and formal notices (PDF, HTML).")
     app.add_typer(outbox.app, name="outbox", help="Send queued email, SMS and postal letters; delivery events.")
     app.add_typer(intents.app, name="intents", help="Retrain and try the debtor-message analyser.")
+    app.add_typer(gdpr.app, name="gdpr", help="Personal data: access export, erasure, retention purge.")
     service.register(app)
 
 

@@ -9,13 +9,14 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import settings
+from agent.clock import Clock
 
 app = typer.Typer(no_args_is_help=True, help="Send queued messages (email, SMS, postal) and track delivery.")
 
 
 def _now() -> dt.datetime:
     s = settings()
-    return s.clock().now()
+    return Clock.from_settings(s).now()
 
 
 @app.command("run")

@@ -11,6 +11,7 @@ import typer
 
 from agent.cli.common import fail, settings
 from agent.cli.plans import parse_eur
+from agent.clock import Clock
 
 app = typer.Typer(no_args_is_help=True, help="Record payments.")
 
@@ -31,10 +32,10 @@ def record_cmd(
     s = settings()
     cents = parse_eur(amount, "--amount")
     try:
-        paid_on = dt.date.fromisoformat(date) if date else s.effective_today()
+        paid_on = dt.date.fromisoformat(date) if date else Clock.from_settings(s).today()
     except ValueError as exc:
         raise fail(f"--date: not a date (YYYY-MM-DD): {date!r}") from exc
-    if paid_on > s.effective_today():
+    if paid_on > Clock.from_settings(s).today():
         raise fail("--date: a payment cannot be in the future")
     with session_scope(s.effective_database_url) as session:
         out = payments.record(session, debtor, cents, paid_on, actor="cli", method=method, reference=reference)
@@ -50,14 +51,29 @@ def record_cmd(
 @app.command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV: debtor_id or reference, amount (euros), date, [method], "
-                                              "[payment_reference]")],
+                                              "[payment_reference]; or an ISO 20022 camt.053 statement (.xml)")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Match and report; record nothing")] = False,
 ) -> None:
-    """Import a payment file (CSV): every payment recorded as by `payment record`; all-or-nothing, line-precise errors."""
-    from agent import payments
+    """Import a payment file (CSV, or a camt.053 bank statement): every payment recorded as by `payment record`;
+    all-or-nothing, line-precise errors; a statement imported twice books nothing twice."""
+    from agent import camt, payments
     from agent.db.session import session_scope
 
     s = settings()
     with session_scope(s.effective_database_url) as session:
-        rep = payments.import_payment_file(session, file, actor="cli", today=s.effective_today())
-    typer.echo(f"imported {rep.payments} payments ({rep.total_cents / 100:.2f} EUR) from {rep.source}; "
+        if camt.looks_like_camt(file):
+            rep: payments.PaymentFileReport | camt.CamtReport = camt.import_statement(
+                session, file, actor="cli", today=Clock.from_settings(s).today())
+        else:
+            rep = payments.import_payment_file(session, file, actor="cli", today=Clock.from_settings(s).today())
+        if dry_run:
+            session.rollback()
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb} {rep.payments} payments ({rep.total_cents / 100:.2f} EUR) from {rep.source}; "
                f"plans completed: {', '.join(rep.plans_completed) or 'none'}")
+    if isinstance(rep, camt.CamtReport):
+        typer.echo("skipped: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in rep.skipped.items()))
+        for o in rep.outcomes:
+            typer.echo(f"  {o.debtor_id}: {o.amount_cents / 100:.2f} EUR on {o.paid_on}, balance "
+                       f"{o.balance_cents / 100:.2f} EUR" + (f", plan {o.plan_reference} {o.plan_status}"
+                                                             if o.plan_reference else ""))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import fail, settings
+from agent.clock import Clock
 from agent.errors import ConfigError, NotFoundError, UserError
 
 app = typer.Typer(no_args_is_help=True, help="Quote payment plans and create widget links.")
@@ -69,7 +70,7 @@ def quote_cmd(
     except ConfigError as exc:
         raise fail(exc.message, exc.exit_code) from exc
     cap = Capacity(monthly_amount_cents=parse_eur(capacity, "--capacity")) if capacity else None
-    today = s.effective_today()
+    today = Clock.from_settings(s).today()
     try:
         if debtor is not None:
             from agent.db.repo import load_file
@@ -115,5 +116,5 @@ def link_cmd(
             get_debtor_row(session, debtor)
     except NotFoundError as exc:
         raise fail(f"unknown debtor: {debtor}", 3) from exc
-    token = make_token(debtor, secret=s.secret.get_secret_value(), ttl_hours=ttl, now=s.clock().timestamp())
+    token = make_token(debtor, secret=s.secret.get_secret_value(), ttl_hours=ttl, now=Clock.from_settings(s).timestamp())
     typer.echo(widget_url(base, token))

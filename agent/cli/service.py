@@ -52,6 +52,9 @@ def _session():  # type: ignore[no-untyped-def]
 def keys_create(
     name: Annotated[str, typer.Option("--name", "-n", help="Who or what uses the key, e.g. alice")],
     role: Annotated[str, typer.Option("--role", "-r", help="agent | qa | admin")] = "agent",
+    creditor: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045 (typer needs Optional)
+        "--creditor", "-c", help="limit the key to this creditor's files (repeatable; default: every creditor)")
+    ] = None,
 ) -> None:
     """Create a key and print it ONCE (only its hash is stored)."""
     import getpass
@@ -62,8 +65,9 @@ def keys_create(
         raise fail(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     with _session() as s:
         row, key = create_key(s, name=name, role=role, secret_key=settings().secret.get_secret_value(),
-                              actor=f"cli:{getpass.getuser()}")
-        typer.echo(f"created key {row.id} ({row.role}) for {row.name}")
+                              actor=f"cli:{getpass.getuser()}", creditors=creditor or None)
+        scope = f", creditors {', '.join(row.creditors)}" if row.creditors else ""
+        typer.echo(f"created key {row.id} ({row.role}{scope}) for {row.name}")
     typer.echo(key)
     typer.echo("store it now: it is shown once and cannot be recovered", err=True)
 
@@ -76,7 +80,8 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="JSON output"
     with _session() as s:
         rows = [{"id": r.id, "name": r.name, "role": r.role, "prefix": r.prefix,
                  "created_at": r.created_at.isoformat(),
-                 "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None} for r in list_keys(s)]
+                 "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+                 "creditors": r.creditors} for r in list_keys(s)]
     if as_json:
         typer.echo(json.dumps(rows))
         return
@@ -84,7 +89,8 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="JSON output"
         typer.echo("no keys: create one with `amiable keys create --name NAME --role agent`")
     for r in rows:
         state = f"revoked {r['revoked_at'][:19]}" if r["revoked_at"] else "active"
-        typer.echo(f"{r['id']}  amk_{r['prefix']}_…  {r['role']:6} {r['name']:24} {state}")
+        scope = f"  creditors: {', '.join(r['creditors'])}" if r["creditors"] else ""
+        typer.echo(f"{r['id']}  amk_{r['prefix']}_…  {r['role']:6} {r['name']:24} {state}{scope}")
 
 
 @keys_app.command("revoke")

@@ -25,7 +25,8 @@ from agent.domain import (
 from agent.errors import NotFoundError
 
 
-def get_debtor_row(session: Session, debtor_id: str) -> m.Debtor:
+def get_debtor_row(session: Session, debtor_id: str, *, creditors: frozenset[str] | None = None) -> m.Debtor:
+    """The debtor row; ``creditors`` (a caller's scope) makes another creditor's file answer like an unknown one."""
     row = session.execute(
         select(m.Debtor)
         .where(m.Debtor.id == debtor_id)
@@ -39,7 +40,7 @@ def get_debtor_row(session: Session, debtor_id: str) -> m.Debtor:
             selectinload(m.Debtor.disputes),
         )
     ).scalar_one_or_none()
-    if row is None:
+    if row is None or (creditors is not None and row.creditor_id not in creditors):
         raise NotFoundError(f"unknown debtor: {debtor_id!r}")
     return row
 
@@ -99,22 +100,37 @@ def to_file(row: m.Debtor, as_of: dt.date) -> DebtorFile:
     )
 
 
-def load_file(session: Session, debtor_id: str, as_of: dt.date) -> DebtorFile:
-    return to_file(get_debtor_row(session, debtor_id), as_of)
+def load_file(session: Session, debtor_id: str, as_of: dt.date, *, creditors: frozenset[str] | None = None
+              ) -> DebtorFile:
+    return to_file(get_debtor_row(session, debtor_id, creditors=creditors), as_of)
 
 
-def list_debtor_ids(session: Session) -> list[str]:
-    return list(session.execute(select(m.Debtor.id).order_by(m.Debtor.id)).scalars())
+def list_debtor_ids(session: Session, *, creditors: frozenset[str] | None = None) -> list[str]:
+    """Every debtor id, or only those of the ``creditors`` in a caller's scope."""
+    q = select(m.Debtor.id).order_by(m.Debtor.id)
+    if creditors is not None:
+        q = q.where(m.Debtor.creditor_id.in_(sorted(creditors)))
+    return list(session.execute(q).scalars())
 
 
-def canonical_debtor_id(session: Session, raw: str) -> str:
+def debtor_in_scope(session: Session, debtor_id: str, creditors: frozenset[str] | None) -> bool:
+    """Whether the debtor exists and its creditor is in the scope (None: every creditor)."""
+    creditor = session.execute(select(m.Debtor.creditor_id).where(m.Debtor.id == debtor_id)).scalar_one_or_none()
+    return creditor is not None and (creditors is None or creditor in creditors)
+
+
+def canonical_debtor_id(session: Session, raw: str, *, creditors: frozenset[str] | None = None) -> str:
     """The stored id for what a user typed: exact first, then case-insensitive ("d001" -> "D001").
 
-    Ambiguous spellings (two ids differing only by case) are refused rather than guessed."""
+    Ambiguous spellings (two ids differing only by case) are refused rather than guessed. With
+    ``creditors`` (a caller's scope) other creditors' debtors are not seen at all."""
     wanted = raw.strip()
-    if session.execute(select(m.Debtor.id).where(m.Debtor.id == wanted)).scalar_one_or_none() is not None:
+    scoped = select(m.Debtor.id)
+    if creditors is not None:
+        scoped = scoped.where(m.Debtor.creditor_id.in_(sorted(creditors)))
+    if session.execute(scoped.where(m.Debtor.id == wanted)).scalar_one_or_none() is not None:
         return wanted
-    matches = list(session.execute(select(m.Debtor.id).where(func.lower(m.Debtor.id) == wanted.lower())).scalars())
+    matches = list(session.execute(scoped.where(func.lower(m.Debtor.id) == wanted.lower())).scalars())
     if len(matches) == 1:
         return matches[0]
     if matches:

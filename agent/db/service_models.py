@@ -31,6 +31,8 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # creditor ids this key is limited to (JSON list); NULL = every creditor (see agent.auth scope)
+    creditors: Mapped[list[Any] | None] = mapped_column(default=None)
 
 
 class Conversation(Base):

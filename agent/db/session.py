@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 MODEL_MODULES = ("agent.db.models", "agent.db.service_models", "agent.outbox.models")
 
 
-def _import_models() -> None:
+def import_models() -> None:
+    """Import every module that declares tables, so ``Base.metadata`` is complete."""
     for name in MODEL_MODULES:
         importlib.import_module(name)
 
@@ -32,6 +33,11 @@ def get_engine(url: str) -> Engine:
     kwargs: dict[str, object] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:  # a server database: a pool sized by the settings, connections checked before use
+        from agent.settings import get_settings
+
+        s = get_settings()
+        kwargs.update(pool_size=s.db_pool_size, max_overflow=s.db_max_overflow, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
@@ -47,7 +53,8 @@ def get_engine(url: str) -> Engine:
 
 
 def init_db(url: str) -> Engine:
-    """Create missing tables (idempotent) and return the engine."""
+    """Bring the database to the latest migration (created, adopted or upgraded; see agent.db.migrate)
+    and return the engine."""
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -56,14 +63,19 @@ def init_db(url: str) -> Engine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"the database directory {folder} cannot be created: {exc.strerror}") from None
-    _import_models()
+    import_models()
     engine = get_engine(url)
+    from alembic.util.exc import CommandError
+
+    from agent.db.migrate import upgrade
+
     try:
-        Base.metadata.create_all(engine)
-        add_missing_columns(engine)
+        upgrade(engine)
     except OperationalError as exc:
         first = (str(exc.orig).splitlines() or [""])[0][:200]
         raise ConfigError(f"cannot open the database: {first}") from None
+    except CommandError as exc:  # e.g. a revision this version does not know (a newer release migrated it)
+        raise ConfigError(f"cannot migrate the database: {str(exc).splitlines()[0][:300]}") from None
     return engine
 
 

@@ -10,8 +10,14 @@ from agent.domain import Channel, DebtorFile, Lang
 from agent.drafting.library import Length, Library, render
 from agent.drafting.models import Citation, HistoryRef, Intent, NextActionCode
 from agent.drafting.points import Points, PointTexts, call_script, insert_points, load_points
+from agent.guard import gate
+from agent.guard.base import GuardContext, GuardReport
 from agent.plans.models import PlanOption
 from agent.settings import REPO_ROOT
+
+
+class _Checks(Protocol):
+    def check(self, text: str, ctx: GuardContext) -> GuardReport: ...
 
 OFFLINE_PROMPT_VERSION = "library"
 
@@ -132,3 +138,11 @@ class OfflineComposer:
                                          "situation": {k: False for k in inp.situation}})
         comp = self.compose(neutral)
         return comp.model_copy(update={"next_action": "agent_review"})
+
+
+def fail_closed_check(guard: _Checks, text: str, inp: ComposeInput) -> GuardReport:
+    """Guard a composed text with the debtor file and the quote's amounts; any guard fault blocks
+    (the guarded-send gate, :mod:`agent.guard.gate`)."""
+    ctx = gate.context(lang=inp.lang, channel=inp.channel, file=inp.file, intent=inp.intent,
+                       amounts=gate.authorised_amounts(options=inp.plan_options, extra=inp.points.amounts_cents))
+    return gate.check(guard, text, ctx, reraise_user_errors=False)

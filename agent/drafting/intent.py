@@ -22,6 +22,7 @@ from agent.kb.embeddings import OfflineEmbeddings
 from agent.lang import fold
 from agent.understanding.analyzer import Analyzer
 from agent.understanding.models import Analysis, Label
+from agent.yamlio import load_yaml
 
 __all__ = ["IntentDetector", "IntentResult", "fold", "primary_intent"]
 
@@ -61,7 +62,7 @@ class IntentDetector:
 
     def _load(self) -> None:
         try:
-            raw = yaml.safe_load(self._path.read_text(encoding="utf-8"))
+            raw = load_yaml(self._path)
             data = _ExampleFile.model_validate(raw)
         except (OSError, yaml.YAMLError, ValidationError) as exc:
             raise ConfigError(f"intent examples {self._path} unusable: {exc}") from exc

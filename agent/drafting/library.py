@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.drafting.models import INTENTS, Intent, NextActionCode
 from agent.errors import ConfigError
+from agent.yamlio import load_yaml
 
 Situation = Literal["time_barred", "disputed", "vulnerable", "over_indebtedness", "hardship_flag",
                     "has_active_plan", "business", "first_letter_sent", "has_payments", "zero_balance"]
@@ -82,7 +83,7 @@ def load_library(folder: Path) -> Library:
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = LibraryFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            data = LibraryFile.model_validate(load_yaml(path))
         except (yaml.YAMLError, ValidationError) as exc:
             raise ConfigError(f"message library file {path} is invalid: {exc}") from exc
         for t in data.templates:

@@ -16,23 +16,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agent import audit
+from agent.clock import draft_clock
 from agent.db.repo import load_file
 from agent.domain import DebtorFile
 from agent.drafting import facts as F
 from agent.drafting.composer import ComposeInput, Composer, Composition, OfflineComposer
+from agent.drafting.composer import fail_closed_check as fail_closed_check  # importable from here
 from agent.drafting.intent import IntentDetector, IntentResult, fold
-from agent.drafting.library import Length, load_library
+from agent.drafting.library import Length
 from agent.drafting.models import Citation, Draft, DraftRequest, HistoryRef, NextAction
 from agent.drafting.points import channel_for, compose_points, load_note_flags, load_points, note_flags
 from agent.errors import IndexMissingError, InputValidationError
-from agent.guard.base import Finding, GuardContext, GuardReport
+from agent.guard.base import GuardReport
 from agent.lang import resolve as resolve_lang
 from agent.plans.models import PlanOption
 from agent.understanding.effects import apply_draft
 from agent.understanding.helplines import load_helplines
 
 if TYPE_CHECKING:
-    from agent.guard import Guard
     from agent.plans.calendar import BusinessCalendar
     from agent.runtime import Runtime
 
@@ -93,24 +94,20 @@ class DraftingService:
     def __init__(self, rt: Runtime, composer: Composer | None = None) -> None:
         self.rt = rt
         self.settings = rt.settings
-        self.library = load_library(self.settings.prompts_dir / "library")
-        self.offline = OfflineComposer(self.library, load_points(self.settings.prompts_dir / "points" / "points.yaml"))
+        self.offline: OfflineComposer = rt.components.offline_composer
+        self.library = self.offline.library
         self.composer: Composer = composer or self._default_composer()
         self._detector: IntentDetector | None = None
         self._index_ready = False
 
     def _default_composer(self) -> Composer:
-        if self.settings.llm_base_url and self.settings.llm_model:
-            from agent.llm.composer import build_llm_composer
-
-            return build_llm_composer(self.rt, self.offline, check=self.check)
-        return self.offline
+        """The runtime's composer (built by the composition root: LLM when configured, else offline)."""
+        return self.rt.composer
 
     @property
     def detector(self) -> IntentDetector:
         if self._detector is None:
-            self._detector = IntentDetector(self.settings.prompts_dir / "intents" / "examples.yaml",
-                                            self.rt.index.embeddings)
+            self._detector = self.rt.detector
         return self._detector
 
     # ------------------------------------------------------------------ steps
@@ -238,8 +235,6 @@ class DraftingService:
 
     # ------------------------------------------------------------------ main
     def draft(self, req: DraftRequest, *, actor: str = "system", record: bool = True) -> Draft:
-        from agent.llm.resilience import draft_clock
-
         with draft_clock():  # the LLM's per-draft deadline counts from here, retrieval included
             inp, detected = self.prepare(req)
             comp = self.composer_for(inp).compose(inp)
@@ -301,25 +296,3 @@ class DraftingService:
             prompt_version=comp.prompt_version, template_id=comp.template_id,
             fallback_reason=comp.fallback_reason, created_at=self.rt.clock.utcnow(),
         )
-
-
-def fail_closed_check(guard: Guard, text: str, inp: ComposeInput) -> GuardReport:
-    """Guard a composed text with the debtor file and the quote's amounts; any guard fault blocks."""
-    amounts: set[int] = set()
-    for o in inp.plan_options:
-        amounts |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
-        amounts |= {i.amount_cents for i in o.instalments}
-    amounts |= inp.points.amounts_cents
-    amounts.discard(0)
-    ctx = GuardContext(lang=inp.lang, channel=inp.channel,
-                       recipient="third_party" if inp.intent == "third_party" else "debtor",
-                       debtor=inp.file, authorised_amounts_cents=frozenset(amounts))
-    try:
-        return guard.check(text, ctx)
-    except Exception as exc:
-        log.exception("guard failed")
-        return GuardReport(verdict="block", lang=inp.lang, policy_version="unavailable", rules_run=0,
-                           findings=[Finding(rule_id="GUARD.unavailable", family="GUARD", severity="block",
-                                             explanation=f"the guard could not run ({type(exc).__name__}); "
-                                                         "nothing may be sent", legal_basis="internal policy")])
-

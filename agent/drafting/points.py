@@ -19,9 +19,13 @@ from agent.domain import DebtorFile
 from agent.drafting.facts import describe_option
 from agent.drafting.intent import fold
 from agent.errors import ConfigError, InputValidationError
+from agent.notes import NoteFlags as NoteFlags  # moved to agent.notes, importable from here
+from agent.notes import load_note_flags as load_note_flags
+from agent.notes import note_flags as note_flags
 from agent.plans.models import PlanOption, Proposal
 from agent.plans.policy import PlanPolicy
 from agent.understanding.models import Analysis
+from agent.yamlio import load_yaml
 
 
 class PointTexts(BaseModel):
@@ -39,7 +43,7 @@ class PointTexts(BaseModel):
 @lru_cache(maxsize=4)
 def load_points(path: Path) -> PointTexts:
     try:
-        return PointTexts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return PointTexts.model_validate(load_yaml(path))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"point library {path} is invalid: {exc}") from exc
 
@@ -144,7 +148,12 @@ def compose_points(*, message: str, analysis: Analysis | None, file: DebtorFile,
         out.no_plan = True
         return out
     sig = file.signals
-    if analysis.ruled("prescription") or analysis.primary == "prescription":
+    # someone other than the debtor wrote (relative, representative, wrong person): nothing that reveals the
+    # debt (dates, amounts) goes into the reply; the third-party template asks the debtor to get in touch
+    third_party_writer = bool(roles) or analysis.ruled("third_party") or analysis.primary == "third_party"
+    if third_party_writer:
+        out.no_plan = True
+    if (analysis.ruled("prescription") or analysis.primary == "prescription") and not third_party_writer:
         if sig.time_barred:
             out.no_plan = True
             out.replace_body = True
@@ -237,26 +246,6 @@ def insert_points(text: str, paragraphs: list[str]) -> str:
     if "\n" not in text and len(parts) == 1:  # a short text (SMS/chat): append before the signature
         return text
     return "\n\n".join([*parts[:at], *paragraphs, *parts[at:]])
-
-
-class NoteFlags(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    version: int
-    flags: dict[str, list[str]]
-
-
-@lru_cache(maxsize=4)
-def load_note_flags(path: Path) -> NoteFlags:
-    try:
-        return NoteFlags.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"note flags {path} are invalid: {exc}") from exc
-
-
-def note_flags(notes: str, table: NoteFlags) -> set[str]:
-    """Structured flags from the common wordings of a file's notes ("Ne plus appeler le domicile")."""
-    folded = re.sub(r"['\u2019]", " ", fold(notes))
-    return {flag for flag, phrases in table.flags.items() if any(p in folded for p in phrases)}
 
 
 def channel_for(requested: str | None, file: DebtorFile, flags: set[str]) -> str:

@@ -7,14 +7,30 @@ settings (policy + firm) on first use, never at import time.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from agent.guard.base import Finding, GuardContext, GuardReport, Span
 from agent.guard.pipeline import Guard
 
-__all__ = ["Finding", "Guard", "GuardContext", "GuardReport", "Span", "check", "default_guard"]
+if TYPE_CHECKING:
+    from agent.firm import Firm
+    from agent.guard.policy import GuardPolicy
+
+__all__ = ["Finding", "Guard", "GuardContext", "GuardReport", "Span", "build_guard", "check", "default_guard"]
 
 _lock = threading.Lock()
 _default: Guard | None = None
+
+
+def build_guard(policy: GuardPolicy, firm: Firm, *, learned: bool = True) -> Guard:
+    """The product's guard: the rules of ``policy`` plus, when the policy enables it and weights ship, the
+    learned layer on the shipped embedding (loaded on first use)."""
+    layer = None
+    if learned and policy.learned.enabled:
+        from agent.guard.learned import default_layer
+
+        layer = default_layer(policy.learned.max_windows)
+    return Guard(policy, firm=firm, learned=layer)
 
 
 def default_guard() -> Guard:
@@ -28,7 +44,7 @@ def default_guard() -> Guard:
                 from agent.settings import get_settings
 
                 s = get_settings()
-                _default = Guard(load_guard_policy(s.guard_policy_file), firm=load_firm(s.firm_file))
+                _default = build_guard(load_guard_policy(s.guard_policy_file), load_firm(s.firm_file))
     return _default
 
 

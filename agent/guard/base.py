@@ -22,6 +22,18 @@ class Span(BaseModel):
     text: str
 
 
+class Neighbour(BaseModel):
+    """A labelled corpus example near a learned finding: why the learned layer fired."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    label: str
+    family: str
+    source: str
+    text: str
+    similarity: float
+
+
 class Finding(BaseModel):
     """One problem in a text: always explained, always with its legal basis."""
 
@@ -33,6 +45,10 @@ class Finding(BaseModel):
     legal_basis: str
     rewording: str | None = None  # compliant alternative, same facts
     missing_fact: str | None = None  # when no debtor file: the fact whose absence made it block
+    # learned layer only (family LEARNED): the category, the score and the two nearest labelled TRAIN examples
+    category: str | None = None
+    score: float | None = None
+    neighbours: list[Neighbour] = Field(default_factory=list)
 
 
 class ContactEvent(BaseModel):

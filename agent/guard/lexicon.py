@@ -96,3 +96,48 @@ def load_lexicon(family: str, directory: Path = LEXICON_DIR) -> tuple[Lexicon, t
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: duplicate entry ids")
     return lex, tuple(CompiledEntry(e) for e in lex.entries)
+
+
+class LexiconMatcher:
+    """Every lexicon phrase of every family compiled once into ONE pattern (plain ``re``, no private modules).
+
+    ``candidates(doc)`` scans the normalised text once and returns the sentence windows touched by any
+    phrase match (cached on the doc). An entry's own pattern then runs only from those windows: a match of
+    entry B starts either where the scan found a match (its sentence is a candidate) or inside another
+    entry's match (whose sentences are candidates too), so nothing is missed, and a text holding no lexicon
+    phrase costs one linear scan for all families together."""
+
+    def __init__(self, entries: tuple[CompiledEntry, ...]) -> None:
+        self.entries = entries
+        self.members = frozenset((c.entry.id, c.pattern.pattern) for c in entries)
+        self.pattern: re.Pattern[str] | None = (
+            re.compile("|".join(f"(?:{c.pattern.pattern})" for c in entries)) if entries else None)
+
+    def candidates(self, doc: object) -> list[tuple[int, int]]:
+        from agent.guard.normalize import Doc
+
+        assert isinstance(doc, Doc)
+        got = doc.cache.get("lexicon_windows")
+        if got is not None:
+            return got  # type: ignore[return-value]
+        out: list[tuple[int, int]] = []
+        if self.pattern is not None:
+            for m in self.pattern.finditer(doc.norm):
+                a = doc.sentence(m.start())[0]
+                b = doc.sentence(max(m.start(), m.end() - 1))[1]
+                if out and a <= out[-1][1]:
+                    out[-1] = (out[-1][0], max(out[-1][1], b))
+                else:
+                    out.append((a, b))
+        doc.cache["lexicon_windows"] = out
+        return out
+
+
+@lru_cache(maxsize=4)
+def lexicon_matcher(directory: Path = LEXICON_DIR) -> LexiconMatcher:
+    """The one matcher over every lexicon file of ``directory`` (compiled once per process)."""
+    entries: list[CompiledEntry] = []
+    for path in sorted(directory.glob("*.yaml")):
+        lex = load_yaml_model(path, Lexicon, "guard lexicon")
+        entries.extend(load_lexicon(lex.family, directory)[1])
+    return LexiconMatcher(tuple(entries))

@@ -11,18 +11,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from agent.errors import ConfigError, validation_problems
 from agent.firm import load_yaml_model
+from agent.guard.registry import families, warn_only_families
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Level = Literal["block", "warn", "off"]
 
-ALL_FAMILIES: tuple[str, ...] = (
-    "FR-MENTIONS", "FR-FEES", "FR-OFFICER", "FR-THREAT", "FR-HARASS", "FR-PRESCRIPTION", "FR-ADVICE",
-    "FR-VULNERABLE", "THIRD-PARTY", "AMOUNT", "US-MISLEAD", "US-HARASS", "US-THIRD", "US-AMOUNT",
-    "US-TIMEBAR", "UK-CONC", "TONE",
-)
-# Families that only warn (never block): a policy enabling nothing else cannot block anything.
-WARN_ONLY_FAMILIES: frozenset[str] = frozenset({"TONE"})
+# The family list is the rule registry's (agent.guard.registry, one @register per rule class); ALL_FAMILIES and
+# WARN_ONLY_FAMILIES are derived from it on access. Families that only warn (TONE) never block: a policy
+# enabling nothing else cannot block anything.
+LEARNED_FAMILY = "LEARNED"  # the learned layer's findings (agent.guard.learned); not a rule family
+
+
+def __getattr__(name: str) -> object:
+    if name == "ALL_FAMILIES":
+        return families()
+    if name == "WARN_ONLY_FAMILIES":
+        return warn_only_families()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 Jurisdiction = Literal["FR", "US", "UK"]
 
 
@@ -91,6 +99,14 @@ class UkSettings(_Strict):
     timezone: str = "Europe/London"
 
 
+class LearnedSettings(_Strict):
+    """The learned layer (agent/guard/learned.py): weights in knowledge/policy/guard-learned/, thresholds in
+    their manifest (chosen on the corpus DEV split); ``severity_overrides: {LEARNED: warn}`` stops it blocking."""
+
+    enabled: bool = True
+    max_windows: int = Field(default=64, ge=1, le=10_000)  # windows embedded per check (the first ones)
+
+
 class GuardPolicy(_Strict):
     version: str = Field(min_length=1)
     jurisdiction: Jurisdiction = "FR"  # default frame; a request or a debtor file may choose another
@@ -107,18 +123,20 @@ class GuardPolicy(_Strict):
     max_chars: int = Field(default=100_000, ge=1, le=10_000_000)  # longer checks are refused (HTTP 413, exit 2)
     time_budget_ms: int = Field(default=2000, ge=1, le=600_000)  # past it a check fails closed (GUARD.timeout)
     allow_no_blocking: bool = False  # a policy under which nothing can block stops start-up unless this is set
+    learned: LearnedSettings = LearnedSettings()
 
     def blocking_families(self) -> tuple[str, ...]:
         """Enabled families that can still block under the overrides (TONE only warns)."""
         return tuple(f for f in self.enabled_families
-                     if f not in WARN_ONLY_FAMILIES and self.severity_overrides.get(f, "block") == "block")
+                     if f not in warn_only_families() and self.severity_overrides.get(f, "block") == "block")
 
     @field_validator("enabled_families")
     @classmethod
     def _known_families(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(v) - set(ALL_FAMILIES))
+        known = families()
+        unknown = sorted(set(v) - set(known))
         if unknown:
-            raise ValueError(f"unknown families {unknown}; known: {list(ALL_FAMILIES)}")
+            raise ValueError(f"unknown families {unknown}; known: {list(known)}")
         if len(set(v)) != len(v):
             raise ValueError("families listed twice")
         return v
@@ -126,9 +144,10 @@ class GuardPolicy(_Strict):
     @field_validator("severity_overrides")
     @classmethod
     def _known_targets(cls, v: dict[str, Level]) -> dict[str, Level]:
+        known = families()
         for key in v:
             fam = key.split(".", 1)[0]
-            if fam not in ALL_FAMILIES and fam != "GUARD":
+            if fam not in known and fam not in ("GUARD", LEARNED_FAMILY):
                 raise ValueError(f"override {key!r} names no known family")
             if fam == "GUARD":
                 raise ValueError("GUARD.* findings (internal errors) cannot be overridden")

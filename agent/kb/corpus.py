@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from agent.errors import ConfigError, UserError
+from agent.yamlio import parse_yaml
 
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[a-z0-9][a-z0-9-]*)\}\s*$", re.MULTILINE)
 _FRONT = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
@@ -44,7 +45,7 @@ def parse_page(path: Path) -> list[Section]:
     if not front:
         raise ConfigError(f"{path}: missing front matter (---\\npage: ...\\n---)")
     try:
-        meta = yaml.safe_load(front.group("yaml")) or {}
+        meta = parse_yaml(front.group("yaml")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid front matter: {exc}") from exc
     for key in ("page", "title", "lang"):

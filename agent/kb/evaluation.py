@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agent.errors import ConfigError
 from agent.kb.index import KnowledgeIndex
 from agent.settings import Settings
+from agent.yamlio import load_yaml
 
 
 class Query(BaseModel):
@@ -48,7 +49,7 @@ class RetrievalReport(BaseModel):
 
 def load_queries(path: Path) -> QuerySet:
     try:
-        return QuerySet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return QuerySet.model_validate(load_yaml(path))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"retrieval query set {path} is invalid: {exc}") from exc
 

@@ -13,8 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.errors import ConfigError
-from agent.firm import load_yaml_model
 from agent.llm.prompts import FILE_RE, VAR_RE, PromptError, substitute
+from agent.yamlio import load_yaml_model
 
 LetterKind = Literal["first", "notice"]
 

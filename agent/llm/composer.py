@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, S
 from langchain_core.runnables import Runnable
 
 from agent.drafting import facts as F
-from agent.drafting.composer import ComposeInput, Composition, OfflineComposer
+from agent.drafting.composer import ComposeInput, Composition, OfflineComposer, fail_closed_check
 from agent.drafting.streaming import ComposedEvent, ComposerEvent, TokenEvent
 from agent.guard.base import GuardReport
 from agent.llm.client import make_chat_model, request_timeout
@@ -60,7 +60,7 @@ from agent.llm.structured import (
 from agent.llm.verify import Allowed, allowed_values, facts_in, mismatches
 
 if TYPE_CHECKING:
-    from agent.runtime import Runtime
+    from agent.settings import Settings
 
 log = logging.getLogger("amiable.llm")
 
@@ -420,20 +420,20 @@ def prompt_values(inp: ComposeInput, mode: Mode, max_chars: int) -> dict[str, st
     }
 
 
-def guard_check(rt: Runtime) -> CheckFn:
-    """The same fail-closed check as ``DraftingService.check``, for callers without a service."""
-    from agent.drafting.pipeline import fail_closed_check
+def guard_check(guard: Any) -> CheckFn:
+    """The same fail-closed check as ``DraftingService.check`` (the guarded-send gate), for a guard."""
 
     def check(text: str, inp: ComposeInput) -> GuardReport:
-        return fail_closed_check(rt.guard, text, inp)
+        return fail_closed_check(guard, text, inp)
 
     return check
 
 
-def build_llm_composer(rt: Runtime, offline: OfflineComposer, check: CheckFn | None = None) -> LLMComposer:
+def build_llm_composer(settings: Settings, guard: Any, offline: OfflineComposer, check: CheckFn | None = None, *,
+                       breaker: CircuitBreaker | None = None) -> LLMComposer:
     """The composer for the configured endpoint. Creates no SDK client: that happens on first use."""
-    cfg = resolve(rt.settings)
+    cfg = resolve(settings)
     if cfg is None:
         raise ValueError("build_llm_composer needs AMIABLE_LLM_BASE_URL and AMIABLE_LLM_MODEL")
-    prompt = load_prompt(rt.settings.prompts_dir / "llm", PROMPT_ID)
-    return LLMComposer(cfg, offline, check or guard_check(rt), prompt=prompt)
+    prompt = load_prompt(settings.prompts_dir / "llm", PROMPT_ID)
+    return LLMComposer(cfg, offline, check or guard_check(guard), prompt=prompt, breaker=breaker)

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.errors import ConfigError
+from agent.yamlio import load_yaml
 
 VAR_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 FILE_RE = re.compile(r"^(?P<id>[a-z0-9_]+)\.v(?P<version>\d+)\.ya?ml$")
@@ -120,7 +121,7 @@ def load_prompt(folder: Path, prompt_id: str, version: int | None = None) -> Pro
     if path is None:
         raise ConfigError(f"prompt {prompt_id!r} has no version {chosen} in {folder}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
         prompt = PromptTemplate.model_validate(raw)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"invalid prompt file {path.name}: {exc}") from exc

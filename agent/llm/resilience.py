@@ -16,9 +16,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -28,7 +26,8 @@ import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
-from agent.clock import Clock
+from agent.clock import Clock, draft_started
+from agent.clock import draft_clock as draft_clock  # moved to agent.clock (drafting starts it)
 
 T = TypeVar("T")
 
@@ -79,24 +78,9 @@ class Deadline:
         return self.remaining() <= 0.0
 
 
-# When the current draft started (monotonic), so the per-draft deadline covers the whole draft (retrieval,
-# queueing for the model executor, every attempt) and not just the model calls.
-_draft_started: ContextVar[float | None] = ContextVar("amiable_draft_started", default=None)
-
-
-@contextmanager
-def draft_clock() -> Iterator[None]:
-    """Mark the start of a draft for :func:`draft_deadline` (nested calls keep the outer start)."""
-    token = _draft_started.set(_draft_started.get() or time.monotonic())
-    try:
-        yield
-    finally:
-        _draft_started.reset(token)
-
-
 def draft_deadline(seconds: float) -> Deadline:
     """The per-draft deadline, counted from the start of the current draft when there is one."""
-    start = _draft_started.get()
+    start = draft_started()
     return Deadline(seconds) if start is None else Deadline(seconds, start=start)
 
 

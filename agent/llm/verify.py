@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from agent import claims
 from agent.drafting.composer import ComposeInput
+from agent.guard import gate
 
 _SP = r"[ \u00a0\u202f\u2009]"
 _PERCENT = re.compile(rf"(\d+(?:[.,]\d+)?){_SP}?(?:%|pour{_SP}?cent\b|per{_SP}?cent\b|percent\b)", re.I)
@@ -71,9 +72,8 @@ def allowed_values(inp: ComposeInput) -> Allowed:
     for _, dcands in date_values(plain):
         a.dates |= {(y, m, d) for y, m, d in dcands if y is not None}
     a.percents = {v for _, v in _percent_values(plain)}
+    a.cents |= gate.option_amounts(inp.plan_options)  # the same amounts the guard authorises
     for o in inp.plan_options:
-        a.cents |= {o.total_cents, o.discount_cents, o.balance_cents, o.instalment_cents}
-        a.cents |= {i.amount_cents for i in o.instalments}
         for d in (o.first_due_date, o.last_due_date, *(i.due_date for i in o.instalments)):
             a.dates.add((d.year, d.month, d.day))
     a.emails = {e.lower() for e in _EMAIL.findall(blob)}

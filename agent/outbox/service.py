@@ -25,7 +25,6 @@ from agent.db import models as m
 from agent.db.repo import load_file
 from agent.domain import DebtorFile
 from agent.errors import NotFoundError, PermanentDeliveryError, TransientDeliveryError, UserError
-from agent.firm import load_yaml_model
 from agent.guard.base import GuardContext, GuardReport
 from agent.lang import fold
 from agent.letters.compose import plain_text
@@ -33,6 +32,7 @@ from agent.outbox.adapters import EmailAdapter, Outgoing, PostalBatch, SmsAdapte
 from agent.outbox.models import DeliveryEvent, OutboxMessage
 from agent.runtime import Runtime
 from agent.settings import REPO_ROOT, Settings
+from agent.yamlio import load_yaml_model
 
 log = logging.getLogger(__name__)
 OutChannel = Literal["email", "sms", "letter"]

@@ -11,16 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from agent.errors import ConfigError
-from agent.firm import load_yaml_model
+from agent.yamlio import Strict as _Strict
+from agent.yamlio import load_yaml_model
 
 PlanFrequency = Literal["monthly", "biweekly", "weekly"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LumpSum(_Strict):

@@ -48,7 +48,6 @@ from agent.qa.results import MANIFEST, REPORT, RESULTS, SNAPSHOT, case_overall, 
 from agent.qa.schema import Scenario, Situation
 
 if TYPE_CHECKING:
-    from agent.drafting.intent import IntentDetector
     from agent.drafting.pipeline import DraftingService
     from agent.runtime import Runtime
 
@@ -104,12 +103,7 @@ def _eval_service(rt: Runtime, backend: Backend, files: dict[str, DebtorFile]) -
 
         def __init__(self, runtime: Runtime) -> None:
             self._files: dict[str, DebtorFile] = dict(files)
-            self._shared = rt.drafting_if_started  # reuse an already warmed-up intent detector
-            super().__init__(runtime, composer=None)
-
-        @property
-        def detector(self) -> IntentDetector:
-            return self._shared.detector if self._shared is not None else super().detector
+            super().__init__(runtime, composer=None)  # the intent detector is the runtime's (shared, warm)
 
         def _default_composer(self) -> Composer:
             # offline: never pick the LLM composer, whatever the settings say

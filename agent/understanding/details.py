@@ -29,6 +29,9 @@ class _DetailsFile(BaseModel):
     offer_cues: str
     paid_cues: str
     window: int
+    not_offer_cues: str
+    first_person: str
+    promise_context: str
     frequency: dict[str, str]
     means: dict[str, str]
     reference: str
@@ -56,7 +59,10 @@ class Lexicon:
         self.window = d.window
         self.offer = re.compile(_alt(d.offer_cues))
         self.paid = re.compile(_alt(d.paid_cues))
-        self.frequency = [(k, re.compile(rf"^[ ,]*(?:{v})")) for k, v in d.frequency.items()]
+        self.not_offer = re.compile(_alt(d.not_offer_cues))
+        self.first_person = re.compile(d.first_person)
+        self.promise = re.compile(_alt(d.promise_context))
+        self.frequency = [(k, re.compile(rf"^[ ,.]*(?:{v})")) for k, v in d.frequency.items()]  # "$100. a month"
         self.bare_freq = re.compile(r"(?<![\d,.€$£])(\d{1,5}(?:[.,]\d{1,2})?) ?(?:" +
                                     "|".join(f"(?:{v})" for v in d.frequency.values()) + ")")
         self.means = [(k, re.compile(v)) for k, v in d.means.items()]
@@ -76,6 +82,7 @@ class Lexicon:
         self.over_indebtedness = re.compile(d.over_indebtedness)
         self.identity_theft = re.compile(d.identity_theft)
         self.past = re.compile(r"\b(dernier|derniere|passe|last|ago|il y a)\b")
+        self.since = re.compile(r"\b(since|depuis|dated|en date du|emise? le|issued( on)?)\s*$")
 
     def channels_in(self, folded: str) -> list[str]:
         return [name for name, rx in self.channels if rx.search(folded)]
@@ -117,6 +124,23 @@ class Extractor:
 
     def _ctx_before(self, text: str, start: int) -> str:
         return fold(text[max(0, start - self.lx.window):start])
+
+    def _own_offer(self, before: str, after: str = "") -> bool:
+        """An amount with a frequency, in the writer's own words, that is no demand, income or charge."""
+        return (self.lx.first_person.search(before) is not None and self.lx.not_offer.search(before) is None
+                and self.lx.not_offer.search(after[:15]) is None)
+
+    def _offered(self, before: str) -> bool:
+        """An offer cue, and no demand, income or charge spoken of between it and the amount."""
+        cues = list(self.lx.offer.finditer(before))
+        return bool(cues) and self.lx.not_offer.search(before[cues[-1].end():]) is None
+
+    def _promising(self, folded: str, start: int, end: int) -> bool:
+        """A date is a promised one only when a payment or promise is spoken of next to it
+        (``folded[start:end]`` is the date; ``start == end == 0`` searches all of ``folded``)."""
+        if start == end == 0:
+            return self.lx.promise.search(folded) is not None
+        return self.lx.promise.search(folded[max(0, start - self.lx.window):min(len(folded), end + 30)]) is not None
 
     def extract(self, p: Prepared, today: dt.date) -> list[Detail]:
         text, folded, lx = p.text, p.folded, self.lx
@@ -168,13 +192,16 @@ class Extractor:
             before = self._ctx_before(text, amt.start)
             if lx.paid.search(before):
                 continue
-            if freq is not None or lx.offer.search(before):
+            if self._offered(before) or (freq is not None and self._own_offer(before, after[freq[1].end():])):
                 end = amt.end + (freq[1].end() if freq else 0)
                 add("amount_offered", amt.start, end, f"{amt.cents}c" + (f"/{freq[0]}" if freq else ""))
                 used.append((amt.start, end))
         for m in lx.bare_freq.finditer(folded):
             a, b = p.span(m.start(), m.end())
             if covered(a, b):
+                continue
+            before = self._ctx_before(text, a)
+            if not self._offered(before) and not self._own_offer(before, folded[m.end():m.end() + 30]):
                 continue
             num = m.group(1).replace(",", ".")
             freq_name = next((k for k, rx in lx.frequency if rx.match(folded[m.end(1):m.end()])), "month")
@@ -185,7 +212,10 @@ class Extractor:
             if covered(dm.start, dm.end):
                 continue
             day = _resolve(dm, today)
-            if day is None or day < today or lx.paid.search(self._ctx_before(text, dm.start)):
+            if day is None or day < today or lx.paid.search(self._ctx_before(text, dm.start)) \
+                    or lx.since.search(self._ctx_before(text, dm.start)):  # "due since March 9" is no promise
+                continue
+            if not self._promising(fold(text[max(0, dm.start - self.lx.window):dm.end + 30]), 0, 0):
                 continue
             add("promised_date", dm.start, dm.end, day.isoformat())
             used.append((dm.start, dm.end))
@@ -194,6 +224,8 @@ class Extractor:
             around = folded[max(0, m.start() - 40):m.end() + 15]
             if covered(a, b) or lx.past.search(around) or lx.paid.search(folded[max(0, m.start() - 60):m.start()]):
                 continue
+            if not self._promising(folded, m.start(), m.end()):
+                continue
             ahead = (lx.weekdays[m.group(2)] - today.weekday()) % 7 or 7
             # "next Friday" is read as the coming Friday, the common reading
             add("promised_date", a, b, (today + dt.timedelta(days=ahead)).isoformat())
@@ -201,15 +233,15 @@ class Extractor:
         for rx, days in lx.relative:
             for m in rx.finditer(folded):
                 a, b = p.span(m.start(), m.end())
-                if not covered(a, b):
+                if not covered(a, b) and self._promising(folded, m.start(), m.end()):
                     add("promised_date", a, b, (today + dt.timedelta(days=days)).isoformat())
                     used.append((a, b))
-        for rx, value in ((lx.end_of_month, _end_of_month(today).isoformat()),
-                          (lx.next_month, (_end_of_month(today) + dt.timedelta(days=1)).isoformat()),
-                          (lx.salary, "on_salary")):
+        for rx, value, needs_context in ((lx.end_of_month, _end_of_month(today).isoformat(), True),
+                                         (lx.next_month, (_end_of_month(today) + dt.timedelta(days=1)).isoformat(), True),
+                                         (lx.salary, "on_salary", False)):  # "when I get paid" is a promise itself
             for m in rx.finditer(folded):
                 a, b = p.span(m.start(), m.end())
-                if not covered(a, b):
+                if not covered(a, b) and (not needs_context or self._promising(folded, m.start(), m.end())):
                     add("promised_date", a, b, value)
                     used.append((a, b))
         # contact preferences

@@ -13,8 +13,9 @@ from agent.understanding.models import Analysis
 if TYPE_CHECKING:
     from agent.drafting.models import Draft
 
-# A stop request naming no channel stops calls and messages; letters stay (the stop_contact replies say so).
-DEFAULT_STOP_CHANNELS = ("phone", "sms", "email")
+# A stop request naming no channel stops every channel, letters included (the stop_contact replies say so):
+# with every channel opted out the cadence sends nothing more and puts the file in agent review.
+DEFAULT_STOP_CHANNELS = ("phone", "sms", "email", "letter")
 
 
 def apply_analysis(session: Any, debtor_id: str, analysis: Analysis, *, now: dt.datetime,

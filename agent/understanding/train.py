@@ -14,6 +14,10 @@ from agent.understanding.models import LABELS
 
 # recall wanted on DEV for the labels whose miss is the costliest; the others maximise F1
 RECALL_TARGETS = {"crisis": 0.99, "stop_contact": 0.97}
+# labels with a recall target of their own (issue 11): the best-F1 threshold among those at which rules OR
+# classifier reach it on DEV with precision at least MIN_PRECISION; when none does (and for the other labels), max F1
+RECALL_FLOORS = {"dispute": 0.90, "hardship": 0.90, "third_party": 0.90, "prescription": 0.90}
+MIN_PRECISION = 0.6
 LEARNED = tuple(lab for lab in LABELS if lab != "other")
 MIN_DEV_POSITIVES = 3
 MAX_FALSE_ALARM = 0.15
@@ -33,10 +37,13 @@ def _targets(items: list[Item]) -> np.ndarray:
 def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> np.ndarray:
     """Per-label threshold on DEV, applied to "rules OR classifier".
 
-    crisis / stop_contact: the highest threshold whose recall meets the target, but never one that
-    raises a false alarm on more than MAX_FALSE_ALARM of the dev negatives (a crisis alarm holds the
-    file and opens a task: flagging most messages would make it meaningless); when the target cannot be
-    met within that cap, the lowest threshold within the cap. Other labels: the threshold maximising F1.
+    crisis / stop_contact: the highest threshold at which the CLASSIFIER ALONE meets the recall target
+    (it is the safety net for the paraphrases no rule lists: a dev split the rules already cover must not
+    switch it off), but never one that raises a false alarm (rules OR classifier) on more than
+    MAX_FALSE_ALARM of the dev negatives (a crisis alarm opens a task: flagging most messages would make
+    it meaningless); when the target cannot be met within that cap, the lowest threshold within the cap.
+    dispute / hardship / third_party / prescription: the best-F1 threshold among those at which rules OR
+    classifier reach recall RECALL_FLOORS with precision >= MIN_PRECISION, else max F1. Others: max F1.
     """
     out = np.full(p.shape[1], 0.5)
     for j, lab in enumerate(LEARNED):
@@ -49,10 +56,11 @@ def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> n
             grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
             allowed = [float(t) for t in grid
                        if ((r | (p[:, j] >= t)) & ~pos).sum() <= MAX_FALSE_ALARM * max((~pos).sum(), 1)]
-            meeting = [t for t in allowed if ((r | (p[:, j] >= t))[pos]).mean() >= RECALL_TARGETS[lab]]
+            meeting = [t for t in allowed if (p[pos, j] >= t).mean() >= RECALL_TARGETS[lab]]
             out[j] = max(meeting) if meeting else (min(allowed) if allowed else 0.95)
             continue
         best_t, best_f = 0.5, -1.0
+        floor_t, floor_f = None, -1.0
         for t in np.round(np.arange(0.3, 0.96, 0.01), 2):  # a sane band: a small dev split is noisy
             pred = r | (p[:, j] >= t)
             tp = float((pred & pos).sum())
@@ -61,7 +69,9 @@ def calibrate(p: np.ndarray, y: np.ndarray, rule: np.ndarray | None = None) -> n
             f1 = 2 * prec * recall / max(prec + recall, 1e-9)
             if f1 > best_f:
                 best_t, best_f = float(t), f1
-        out[j] = best_t
+            if lab in RECALL_FLOORS and recall >= RECALL_FLOORS[lab] and prec >= MIN_PRECISION and f1 > floor_f:
+                floor_t, floor_f = float(t), f1
+        out[j] = floor_t if floor_t is not None else best_t
     return out
 
 

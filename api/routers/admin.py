@@ -16,8 +16,11 @@ from agent import audit
 from agent import auth as keys
 from agent import conversations as svc
 from agent.auth import Role
+from agent.db.models import AuditEvent
+from agent.errors import NotFoundError
 from agent.sync import SyncReport
 from api.deps import AdminDep, AuditorDep, QaDep, RuntimeDep
+from api.security import scoped_debtor_ids
 
 router = APIRouter(tags=["admin"])
 
@@ -26,6 +29,9 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     role: Role
+    creditors: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=200, description="limit the key to these creditors' files (default: every "
+                                                  "creditor); not for admin keys")
 
 
 class KeyOut(BaseModel):
@@ -36,6 +42,7 @@ class KeyOut(BaseModel):
     created_at: dt.datetime
     created_by: str
     revoked_at: dt.datetime | None
+    creditors: list[str] | None = None
 
 
 class KeyCreated(KeyOut):
@@ -44,7 +51,7 @@ class KeyCreated(KeyOut):
 
 def _key_out(row: Any) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "role": row.role, "prefix": row.prefix, "created_at": row.created_at,
-            "created_by": row.created_by, "revoked_at": row.revoked_at}
+            "created_by": row.created_by, "revoked_at": row.revoked_at, "creditors": row.creditors}
 
 
 @router.post("/v1/admin/keys", status_code=201, response_model=KeyCreated,
@@ -52,7 +59,8 @@ def _key_out(row: Any) -> dict[str, Any]:
 def create_key(body: KeyIn, rt: RuntimeDep, who: AdminDep) -> KeyCreated:
     with rt.session() as s:
         row, key = keys.create_key(s, name=body.name, role=body.role,
-                                   secret_key=rt.settings.secret.get_secret_value(), actor=who.actor)
+                                   secret_key=rt.settings.secret.get_secret_value(), actor=who.actor,
+                                   creditors=body.creditors)
         return KeyCreated(**_key_out(row), key=key)
 
 
@@ -76,20 +84,24 @@ def verify(rt: RuntimeDep, _: AuditorDep) -> audit.VerifyResult:
 
 
 @router.get("/v1/audit/events", summary="Audit events, filtered (role: qa or admin)")
-def events(rt: RuntimeDep, _: AuditorDep,
+def events(rt: RuntimeDep, who: AuditorDep,
            kind: Annotated[str | None, Query(max_length=60)] = None,
            debtor_id: Annotated[str | None, Query(max_length=64)] = None,
            limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
+    visible = scoped_debtor_ids(rt, who)  # a scoped key sees only its creditors' files' events
     with rt.session() as s:
-        out = [audit.event_json(e) for e in audit.iter_events(s, kind=kind, debtor_id=debtor_id)]
+        out = [audit.event_json(e) for e in audit.iter_events(s, kind=kind, debtor_id=debtor_id)
+               if visible is None or e.debtor_id in visible]
     return out[-limit:]
 
 
 @router.get("/v1/audit/export", summary="Export the audit trail as JSONL (role: qa or admin)",
             response_class=StreamingResponse)
-def export(rt: RuntimeDep, _: AuditorDep) -> StreamingResponse:
+def export(rt: RuntimeDep, who: AuditorDep) -> StreamingResponse:
+    visible = scoped_debtor_ids(rt, who)  # a scoped key exports only its creditors' files' events
     with rt.session() as s:
-        lines = [json.dumps(audit.event_json(e), ensure_ascii=False, default=str) + "\n" for e in audit.iter_events(s)]
+        lines = [json.dumps(audit.event_json(e), ensure_ascii=False, default=str) + "\n" for e in audit.iter_events(s)
+                 if visible is None or e.debtor_id in visible]
 
     def gen() -> Iterator[str]:
         yield from lines
@@ -98,15 +110,23 @@ def export(rt: RuntimeDep, _: AuditorDep) -> StreamingResponse:
                              headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'})
 
 
-@router.post("/v1/audit/replay/{seq}", summary="Replay a draft from its audit event and compare (role: qa)")
-def replay(seq: Annotated[int, Path(ge=1)], rt: RuntimeDep, _: QaDep) -> dict[str, Any]:
+@router.post("/v1/audit/replay/{seq}", response_model=svc.ReplayResult,
+             summary="Replay a draft from its audit event and compare (role: qa)")
+def replay(seq: Annotated[int, Path(ge=1)], rt: RuntimeDep, who: QaDep) -> dict[str, Any]:
+    visible = scoped_debtor_ids(rt, who)
+    if visible is not None:
+        with rt.session() as s:
+            ev = s.get(AuditEvent, seq)
+            if ev is None or ev.debtor_id not in visible:
+                raise NotFoundError(f"no audit event with seq {seq}")
     return dataclasses.asdict(svc.replay(rt, seq))
 
 
 class SyncIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    format: Literal["jsonl", "csv"] = "jsonl"
-    content: str = Field(min_length=1, max_length=50_000_000, description="the export file's text (UTF-8)")
+    format: Literal["jsonl", "csv", "xlsx"] = "jsonl"
+    content: str = Field(min_length=1, max_length=70_000_000,
+                         description="the export file's text (UTF-8); for xlsx the workbook in base64")
     source: str = Field(default="api-upload", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$",
                         description="file name shown in errors and the audit trail")
     dry_run: bool = False
@@ -114,7 +134,7 @@ class SyncIn(BaseModel):
 
 
 @router.post("/v1/admin/portfolio/sync", response_model=SyncReport,
-             summary="Sync a creditor export (JSONL or CSV with the default mapping); dry_run reports only (role: admin)")
+             summary="Sync a creditor export (JSONL, CSV or base64 XLSX with the default mapping); dry_run reports only (role: admin)")
 def sync_portfolio(body: SyncIn, rt: RuntimeDep, _: AdminDep) -> SyncReport:
     from agent.sync import sync_text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 import anyio
@@ -20,10 +20,12 @@ from sse_starlette import EventSourceResponse
 from agent import conversations as svc
 from agent.domain import Channel, Lang
 from agent.drafting.models import Draft, DraftRequest
-from agent.drafting.streaming import stream_draft, word_chunks
+from agent.drafting.streaming import word_chunks
 from agent.errors import AmiableError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, ReaderDep, RuntimeDep
+from api.security import check_conversation, check_debtor, check_draft
+from api.streaming import END, draft_events, next_event
 
 log = logging.getLogger("amiable.api.conversations")
 router = APIRouter(tags=["conversations"])
@@ -68,6 +70,24 @@ class DecisionIn(_In):
     text: str | None = Field(default=None, max_length=MAX_BODY_CHARS, description="final text, if edited")
 
 
+class DraftOut(Draft):
+    """A recorded draft: the assistant's draft, its current (possibly edited) text and guard report,
+    and its review state (``agent.conversations.DraftView``)."""
+
+    model_config = ConfigDict(extra="allow")  # a draft stored by an older version may carry retired fields
+    conversation_id: str | None = None
+    parent_id: str | None = None
+    generated_text: str = Field(description="the text as the assistant generated it")
+    status: str = Field(description="generated, revised, edited, approved or sent")
+    version: int = Field(description="optimistic-lock version: send it back with edits and decisions")
+    request: dict[str, Any] = Field(description="the draft request that produced it")
+    created_by: str
+    approved_by: str | None = None
+    sent_by: str | None = None
+    sent_at: str | None = Field(default=None, description="ISO timestamp of the send")
+    instruction_understood: bool = True
+
+
 class ConversationOut(BaseModel):
     id: str
     debtor_id: str
@@ -76,7 +96,7 @@ class ConversationOut(BaseModel):
     channel: str | None
     lang: str | None
     messages: list[dict[str, Any]] = Field(default_factory=list)
-    drafts: list[dict[str, Any]] = Field(default_factory=list)
+    drafts: list[DraftOut] = Field(default_factory=list)
 
 
 def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
@@ -86,32 +106,10 @@ def _conv_out(rt: Runtime, conv_id: str) -> ConversationOut:
         channel=conv.channel, lang=conv.lang,
         messages=[{"id": m.id, "role": m.role, "text": m.text, "draft_id": m.draft_id, "actor": m.actor,
                    "at": m.created_at.isoformat()} for m in msgs],
-        drafts=[svc.DraftView(d).as_dict() for d in drafts])
+        drafts=[DraftOut.model_validate(svc.DraftView(d).as_dict()) for d in drafts])
 
 
 # ---------------------------------------------------------------------------- streaming
-def draft_events(rt: Runtime, req: DraftRequest, actor: str) -> Iterator[dict[str, Any]]:
-    """Token events then one final {"type": "draft"} event; nothing is recorded here."""
-    for ev in stream_draft(rt.drafting, req, actor=actor, record=False):  # recorded by the caller
-        out = ev.model_dump()
-        if out.get("type") == "error":
-            status = int(out.get("status") or 500)
-            exc = UserError(str(out.get("message", ""))) if status < 500 else AmiableError("stream failed")
-            if status < 500:
-                exc.http_status = status
-            raise exc
-        if out.get("type") == "draft":
-            out["draft"] = ev.draft  # type: ignore[union-attr]
-        yield out
-
-
-_END = object()
-
-
-def _next(it: Iterator[dict[str, Any]]) -> object:
-    return next(it, _END)
-
-
 def _problem_event(exc: AmiableError) -> dict[str, str]:
     status = exc.http_status if isinstance(exc, UserError) else 500
     detail = exc.message if isinstance(exc, UserError) else "the request could not be completed; it was logged"
@@ -132,8 +130,8 @@ def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
         held_back = False
         try:
             while True:
-                ev = await anyio.to_thread.run_sync(_next, it)
-                if ev is _END:
+                ev = await anyio.to_thread.run_sync(next_event, it)
+                if ev is END:
                     break
                 assert isinstance(ev, dict)
                 if ev.get("type") == "token":
@@ -171,19 +169,23 @@ def sse_draft(rt: Runtime, req: DraftRequest, actor: str,
 @router.post("/v1/conversations", status_code=201, response_model=ConversationOut,
              summary="Start a conversation about a debtor file (role: agent)")
 def create_conversation(body: ConversationIn, rt: RuntimeDep, who: AgentDep) -> ConversationOut:
+    check_debtor(rt, who, body.debtor_id)
     conv = svc.create_conversation(rt, body.debtor_id, actor=who.actor, channel=body.channel, lang=body.lang)
     return _conv_out(rt, conv.id)
 
 
 @router.get("/v1/conversations/{conv_id}", response_model=ConversationOut,
             summary="A conversation with its messages and drafts (role: agent or qa)")
-def get_conversation(conv_id: Id, rt: RuntimeDep, _: ReaderDep) -> ConversationOut:
+def get_conversation(conv_id: Id, rt: RuntimeDep, who: ReaderDep) -> ConversationOut:
+    check_conversation(rt, who, conv_id)
     return _conv_out(rt, conv_id)
 
 
-@router.post("/v1/conversations/{conv_id}/messages", status_code=201,
+@router.post("/v1/conversations/{conv_id}/messages", status_code=201, response_model=DraftOut,
              summary="Post what the debtor wrote; returns the assistant's structured draft (role: agent)")
 def post_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    rt.drafting.validate_message(body.message)  # 422 before 404, as for an unknown conversation
+    check_conversation(rt, who, conv_id)
     rec = svc.post_message(rt, conv_id, body.message, actor=who.actor, channel=body.channel, lang=body.lang,
                            plan_months=body.plan_months)
     return svc.DraftView(rec).as_dict()
@@ -195,6 +197,7 @@ def post_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep) ->
 def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep,
                    unchecked: Unchecked = False) -> EventSourceResponse:
     message = rt.drafting.validate_message(body.message)
+    check_conversation(rt, who, conv_id)
     conv, _, _ = svc.get_conversation(rt, conv_id)
     req = svc.request_for_message(conv, message, channel=body.channel, lang=body.lang, plan_months=body.plan_months)
     with rt.session() as s:
@@ -209,14 +212,16 @@ def stream_message(conv_id: Id, body: MessageIn, rt: RuntimeDep, who: AgentDep,
     return sse_draft(rt, req, who.actor, persist, unchecked=unchecked)
 
 
-@router.get("/v1/drafts/{draft_id}", summary="A draft with its status and version (role: agent or qa)")
-def get_draft(draft_id: Id, rt: RuntimeDep, _: ReaderDep) -> dict[str, Any]:
+@router.get("/v1/drafts/{draft_id}", response_model=DraftOut, summary="A draft with its status and version (role: agent or qa)")
+def get_draft(draft_id: Id, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.get_draft(rt, draft_id)).as_dict()
 
 
-@router.post("/v1/drafts/{draft_id}/revise", status_code=201,
+@router.post("/v1/drafts/{draft_id}/revise", status_code=201, response_model=DraftOut,
              summary="Revise a draft by instruction; returns a new draft (role: agent)")
 def revise(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.revise(rt, draft_id, body.instruction, actor=who.actor)).as_dict()
 
 
@@ -224,6 +229,7 @@ def revise(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep) -> dict[
              summary="Revise a draft by instruction, streamed as server-sent events (role: agent)")
 def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep,
                   unchecked: Unchecked = False) -> EventSourceResponse:
+    check_draft(rt, who, draft_id)
     rec, req, understood = svc.revise_request(rt, draft_id, body.instruction)
     with rt.session() as s:
         seen = svc.debtor_version(s, rec.debtor_id)
@@ -238,22 +244,26 @@ def revise_stream(draft_id: Id, body: ReviseIn, rt: RuntimeDep, who: AgentDep,
     return sse_draft(rt, req, who.actor, persist, unchecked=unchecked)
 
 
-@router.put("/v1/drafts/{draft_id}/text", summary="Edit the draft text; the guard re-checks it (role: agent)")
+@router.put("/v1/drafts/{draft_id}/text", response_model=DraftOut, summary="Edit the draft text; the guard re-checks it (role: agent)")
 def edit(draft_id: Id, body: EditIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    svc.validate_text(rt, body.text)  # 422 before 404, as for an unknown draft
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.edit(rt, draft_id, body.text, actor=who.actor,
                                   expected_version=body.version)).as_dict()
 
 
-@router.post("/v1/drafts/{draft_id}/approve",
+@router.post("/v1/drafts/{draft_id}/approve", response_model=DraftOut,
              summary="Approve the final text: the guard runs again; blocked text is refused (role: agent)")
 def approve(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.approve(rt, draft_id, actor=who.actor, expected_version=body.version,
                                      text=body.text)).as_dict()
 
 
-@router.post("/v1/drafts/{draft_id}/send",
+@router.post("/v1/drafts/{draft_id}/send", response_model=DraftOut,
              summary="Send: guard again, record the contact and the audit events atomically; 409 if someone "
                      "else sent on this file meanwhile (role: agent)")
 def send(draft_id: Id, body: DecisionIn, rt: RuntimeDep, who: AgentDep) -> dict[str, Any]:
+    check_draft(rt, who, draft_id)
     return svc.DraftView(svc.send(rt, draft_id, actor=who.actor, expected_version=body.version,
                                   text=body.text)).as_dict()

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.auth import Principal
 from agent.cadence import QueueItem, Recommendation, planner_for, work_queue
 from agent.db.repo import list_debtor_ids, load_file
 from agent.domain import DebtorFile, Signals
 from agent.errors import InputValidationError
 from agent.payments import PaymentOutcome
 from api.deps import AgentDep, ReaderDep, RuntimeDep
+from api.security import check_debtor
 
 router = APIRouter(tags=["debtors"])
 
@@ -78,24 +80,24 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
-def _all_files(rt: RuntimeDep) -> list[DebtorFile]:
+def _all_files(rt: RuntimeDep, who: Principal) -> list[DebtorFile]:
     today = rt.clock.today()
-    with rt.session() as s:
-        return [load_file(s, i, today) for i in list_debtor_ids(s)]
+    with rt.session() as s:  # a scoped key lists only its creditors' files
+        return [load_file(s, i, today) for i in list_debtor_ids(s, creditors=who.creditors)]
 
 
-def _file(rt: RuntimeDep, debtor_id: str) -> DebtorFile:
-    with rt.session() as s:
-        return load_file(s, debtor_id, rt.clock.today())
+def _file(rt: RuntimeDep, debtor_id: str, who: Principal) -> DebtorFile:
+    with rt.session() as s:  # another creditor's file is a 404 like an unknown id
+        return load_file(s, debtor_id, rt.clock.today(), creditors=who.creditors)
 
 
 @router.get("/v1/debtors", response_model=list[DebtorListItem], summary="Find debtor files (role: agent or qa)")
-def search_debtors(rt: RuntimeDep, _: ReaderDep,
+def search_debtors(rt: RuntimeDep, who: ReaderDep,
                    q: Annotated[str, Query(max_length=100, description="id, reference or name contains")] = "",
                    limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[DebtorListItem]:
     needle = _fold(q.strip())
     out = []
-    for f in _all_files(rt):
+    for f in _all_files(rt, who):
         hay = _fold(" ".join((f.id, f.reference, f.display_name, f.creditor.name)))
         if needle and needle not in hay:
             continue
@@ -107,8 +109,8 @@ def search_debtors(rt: RuntimeDep, _: ReaderDep,
 
 @router.get("/v1/debtors/{debtor_id}", response_model=DebtorSummary,
             summary="Debtor file summary with signals, flags and internal notes (role: agent or qa)")
-def debtor_summary(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> DebtorSummary:
-    f = _file(rt, debtor_id)
+def debtor_summary(debtor_id: DebtorId, rt: RuntimeDep, who: ReaderDep) -> DebtorSummary:
+    f = _file(rt, debtor_id, who)
     plan = f.active_plan
     return DebtorSummary(
         id=f.id, reference=f.reference, name=f.display_name, kind=f.kind, creditor=f.creditor.model_dump(mode="json"),
@@ -122,8 +124,8 @@ def debtor_summary(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> DebtorS
 
 @router.get("/v1/debtors/{debtor_id}/history", response_model=DebtorHistory,
             summary="Contacts, payments, promises, plans and disputes, newest first (role: agent or qa)")
-def debtor_history(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> DebtorHistory:
-    f = _file(rt, debtor_id)
+def debtor_history(debtor_id: DebtorId, rt: RuntimeDep, who: ReaderDep) -> DebtorHistory:
+    f = _file(rt, debtor_id, who)
     return DebtorHistory(
         debtor_id=f.id,
         contacts=[c.model_dump(mode="json") for c in sorted(f.contacts, key=lambda c: c.at, reverse=True)],
@@ -135,15 +137,15 @@ def debtor_history(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> DebtorH
 
 @router.get("/v1/debtors/{debtor_id}/cadence", response_model=Recommendation,
             summary="Next recommended contact: date, channel, message type; escalation hint (role: agent or qa)")
-def debtor_cadence(debtor_id: DebtorId, rt: RuntimeDep, _: ReaderDep) -> Recommendation:
-    return planner_for(rt).recommend(_file(rt, debtor_id))
+def debtor_cadence(debtor_id: DebtorId, rt: RuntimeDep, who: ReaderDep) -> Recommendation:
+    return planner_for(rt).recommend(_file(rt, debtor_id, who))
 
 
 @router.get("/v1/queue", response_model=list[QueueItem],
             summary="Work queue ordered by the next recommended contact (role: agent or qa)")
-def queue(rt: RuntimeDep, _: ReaderDep, due_only: Annotated[bool, Query()] = False,
+def queue(rt: RuntimeDep, who: ReaderDep, due_only: Annotated[bool, Query()] = False,
           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[QueueItem]:
-    return work_queue(planner_for(rt), _all_files(rt), include_future=not due_only, limit=limit)
+    return work_queue(planner_for(rt), _all_files(rt, who), include_future=not due_only, limit=limit)
 
 
 class PaymentIn(BaseModel):
@@ -159,6 +161,7 @@ class PaymentIn(BaseModel):
 def record_payment(debtor_id: DebtorId, body: PaymentIn, rt: RuntimeDep, who: AgentDep) -> PaymentOutcome:
     from agent import payments
 
+    check_debtor(rt, who, debtor_id)
     today = rt.clock.today()
     paid_on = body.paid_on or today
     if paid_on > today:

@@ -16,9 +16,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.auth import Principal
 from agent.errors import AmiableError
 from agent.runtime import Runtime
 from api.deps import RuntimeDep
+from api.security import scoped_debtor_ids
 
 router = APIRouter(prefix="/v1/evals", tags=["evals"])
 
@@ -79,14 +81,27 @@ def launch_run(body: RunRequest, rt: RuntimeDep, request: Request) -> RunCreated
                                                         f"progress (limit {limit}); wait for one to finish",
                                 headers={"Retry-After": "30"})
         _reserved[owner] = _reserved.get(owner, 0) + 1
+    visible = scoped_debtor_ids(rt, principal) if isinstance(principal, Principal) else None
     try:
-        return _launch(body, rt, owner)
+        return _launch(body, rt, owner, visible)
     finally:
         with _lock:
             _reserved[owner] -= 1
 
 
-def _launch(body: RunRequest, rt: Runtime, owner: str) -> RunCreated:
+def _in_scope(prep: Any, visible: set[str] | None) -> None:
+    """A scoped key's run may name only its creditors' debtors; another's reads like an unknown one."""
+    from agent.qa.runner import MissingDebtorError
+
+    if visible is None:
+        return
+    for c in prep.cases:
+        d = c.scenario.debtor_id
+        if d is not None and d not in visible:
+            raise MissingDebtorError(f"{c.path}:{c.line}: debtor_id: unknown debtor {d!r} (scenario {c.scenario.id})")
+
+
+def _launch(body: RunRequest, rt: Runtime, owner: str, visible: set[str] | None = None) -> RunCreated:
     from agent.qa import runner
 
     evals = rt.settings.evals_dir
@@ -97,6 +112,7 @@ def _launch(body: RunRequest, rt: Runtime, owner: str) -> RunCreated:
                            evaluators=body.evaluators, limit=body.limit, resume=False, thresholds=thresholds)
     try:
         prep = runner.prepare(rt, cfg)
+        _in_scope(prep, visible)
     except AmiableError as exc:
         raise HTTPException(status_code=exc.http_status if exc.http_status < 500 else 422,
                             detail=exc.message) from exc

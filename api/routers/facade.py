@@ -36,7 +36,8 @@ from agent.drafting.streaming import word_chunks
 from agent.errors import AmiableError, InputValidationError, NotFoundError, UserError
 from agent.runtime import Runtime
 from api.deps import AgentDep, RuntimeDep
-from api.routers.conversations import _END, _next, draft_events
+from api.security import check_debtor
+from api.streaming import END, draft_events, next_event
 
 router = APIRouter(tags=["openai-compatible"])
 MODEL_ID = "amiable"
@@ -108,7 +109,19 @@ def _usage(req: DraftRequest, text: str) -> dict[str, int]:
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 
-@router.get("/v1/models", summary="OpenAI-compatible model list (role: agent)")
+class ModelInfo(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelInfo]
+
+
+@router.get("/v1/models", response_model=ModelList, summary="OpenAI-compatible model list (role: agent)")
 def list_models(_: AgentDep) -> dict[str, Any]:
     return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": CREATED,
                                         "owned_by": "amiable"}]}
@@ -124,6 +137,7 @@ def chat_completions(body: ChatRequest, rt: RuntimeDep, who: AgentDep,
     debtor_id = resolve_debtor(body, x_amiable_debtor)
     req = build_request(body, debtor_id)
     rt.drafting.validate_message(req.message)
+    check_debtor(rt, who, debtor_id)  # another creditor's file: the same 404 as an unknown one
     with rt.session() as s:
         seen = svc.debtor_version(s, debtor_id)  # 404 before anything streams
 
@@ -157,8 +171,8 @@ async def _stream(rt: Runtime, req: DraftRequest, actor: str, persist: Any) -> A
     try:
         yield _chunk(cid, created, {"role": "assistant", "content": ""})
         while True:
-            ev = await anyio.to_thread.run_sync(_next, it)
-            if ev is _END:
+            ev = await anyio.to_thread.run_sync(next_event, it)
+            if ev is END:
                 break
             assert isinstance(ev, dict)
             # token events (checked or not) are not forwarded: only the guarded final text is streamed

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.domain import Channel, Lang
 from agent.guard import GuardContext, GuardReport
 from agent.guard.base import Jurisdiction, Recipient
-from api.deps import RuntimeDep, SessionDep
+from api.deps import PrincipalDep, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/v1/guard", tags=["guard"])
 
@@ -30,14 +30,15 @@ class GuardCheckBody(BaseModel):
 
 
 @router.post("/check", response_model=GuardReport)
-def check(body: GuardCheckBody, rt: RuntimeDep, session: SessionDep) -> GuardReport:
+def check(body: GuardCheckBody, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> GuardReport:
     """Check one text with its context; unknown debtor -> 404, empty text -> 422, longer than the policy's
     max_chars -> 413."""
     debtor = None
     if body.debtor_id is not None:
         from agent.db.repo import load_file
 
-        debtor = load_file(session, body.debtor_id, rt.clock.today())  # NotFoundError -> 404
+        # NotFoundError -> 404, also for another creditor's file under a scoped key
+        debtor = load_file(session, body.debtor_id, rt.clock.today(), creditors=who.creditors)
     ctx = GuardContext(lang=body.lang, jurisdiction=body.jurisdiction, channel=body.channel, first_letter=body.first_letter,
                        recipient=body.recipient, scheduled_at=body.scheduled_at, debtor=debtor)
     return rt.guard.check(body.text, ctx)

@@ -8,10 +8,11 @@ from typing import Annotated, Self
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agent.auth import Principal
 from agent.db.repo import load_file
 from agent.plans.engine import counter_proposal, quote
 from agent.plans.models import MAX_CENTS, Capacity, PlanOption, Proposal, ProposalResult
-from api.deps import RuntimeDep
+from api.deps import PrincipalDep, RuntimeDep
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
@@ -47,25 +48,25 @@ class CounterProposalRequest(_Target):
     proposal: Proposal
 
 
-def _resolve(rt: RuntimeDep, req: _Target, today: dt.date) -> tuple[int, str | None]:
+def _resolve(rt: RuntimeDep, req: _Target, today: dt.date, who: Principal) -> tuple[int, str | None]:
     if req.debtor_id is None:
         return req.balance_cents or 0, req.profile
     with rt.session() as s:
-        f = load_file(s, req.debtor_id, today)
+        f = load_file(s, req.debtor_id, today, creditors=who.creditors)
     return f.signals.balance_cents, f.creditor.plan_profile
 
 
 @router.post("/quote", response_model=QuoteResponse)
-def post_quote(req: QuoteRequest, rt: RuntimeDep) -> QuoteResponse:
+def post_quote(req: QuoteRequest, rt: RuntimeDep, who: PrincipalDep) -> QuoteResponse:
     today = rt.clock.today()
-    balance, profile = _resolve(rt, req, today)
+    balance, profile = _resolve(rt, req, today, who)
     options = [] if balance <= 0 else quote(balance, policy=rt.plan_policy, today=today, profile=profile,
                                             capacity=req.capacity, start_date=req.start_date)
     return QuoteResponse(balance_cents=balance, profile=profile, options=options)
 
 
 @router.post("/counter-proposal", response_model=ProposalResult)
-def post_counter_proposal(req: CounterProposalRequest, rt: RuntimeDep) -> ProposalResult:
+def post_counter_proposal(req: CounterProposalRequest, rt: RuntimeDep, who: PrincipalDep) -> ProposalResult:
     today = rt.clock.today()
-    balance, profile = _resolve(rt, req, today)
+    balance, profile = _resolve(rt, req, today, who)
     return counter_proposal(balance, req.proposal, policy=rt.plan_policy, today=today, profile=profile)

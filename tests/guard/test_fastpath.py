@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from agent.guard.normalize import normalize
-from agent.guard.rules.amounts import MONEY_RX, money_finditer
+from agent.guard.rules.detectors import MONEY_RX, money_finditer
 from agent.guard.rules.tone import _CAPS_WORD_FAST, CAPS_WORD
 from tests.guard.reference_normalize import reference_normalize, reference_range
 from tests.guard.test_cases import CASES

@@ -52,4 +52,11 @@ def test_settings_select_the_llm_composer_without_creating_a_client(loaded_runti
     svc = DraftingService(Runtime(settings))
     assert isinstance(svc.composer, LLMComposer)
     assert svc.composer.backend == "llm:local-model" and svc.composer._model is None
-    assert svc.composer.check == svc.check  # the service's fail-closed guard check
+    # the composer's check is the service's fail-closed guard check (the guarded-send gate)
+    from agent.drafting.models import DraftRequest
+
+    inp, _ = svc.prepare(DraftRequest(debtor_id="D002", message="Je peux payer 50 euros par mois."))
+    for text in ("Bonjour, merci pour votre message.", "Notre huissier passera demain pour la saisie."):
+        assert svc.composer.check(text, inp).model_dump(exclude={"timings_ms"}) == \
+            svc.check(text, inp).model_dump(exclude={"timings_ms"})
+    assert svc.composer.check("Notre huissier passera demain pour la saisie.", inp).blocked

@@ -157,3 +157,15 @@ def test_identity_theft_gets_its_procedure_no_plan_and_passes_the_guard(service,
     assert d.sendable, [f.rule_id for f in d.guard.findings]
     assert ("usurpation" in d.text) or ("identity theft" in d.text)
     assert d.plan_options == []
+
+
+def test_a_third_party_asking_about_prescription_learns_nothing_about_the_debt(service) -> None:  # type: ignore[no-untyped-def]
+    file = service.load("D033")
+    assert not file.signals.time_barred
+    msg = ("I am not the debtor, I am his sister. You keep calling me about my brother's account. "
+           "Isn't this debt time-barred anyway?")
+    d = service.draft(DraftRequest(debtor_id="D033", message=msg, channel="email", lang="en"), record=False)
+    assert "third_party" in {i.label for i in d.intents}
+    assert d.sendable, d.guard
+    assert "limitation period" not in d.text and "due date" not in d.text
+    assert d.plan_options == []

@@ -109,6 +109,24 @@ def test_promised_dates_resolve_against_today(analyzer: Analyzer) -> None:
     assert not details(analyzer.analyse("je vous ai appelé vendredi dernier", today=TODAY), "promised_date")
 
 
+def test_dates_and_amounts_that_are_no_promise_or_offer(analyzer: Analyzer) -> None:
+    """A date is promised only next to a payment; an amount a month is offered only in the writer's own offer."""
+    for message in ("I would receive a dozen calls in a week and one by one tell each collector to stop",
+                    "he violated the FDCPA by calling me at 7:00 on a Saturday morning",
+                    "Yes, that just happened to me today, someone called trying to locate a friend",
+                    "$2,125 on my car payments which have been due since March 9",
+                    "I got a phone call that said he owes money about $2,000 on payday loans"):
+        assert not details(analyzer.analyse(message, today=TODAY), "promised_date"), message
+    demand = analyzer.analyse("the most I could afford was $200 a month, they said NO, they wanted $1,000. a month",
+                              today=TODAY)
+    assert details(demand, "amount_offered") == [("$200 a month", "20000c/month")]
+    for message in ("elle gagne moins de 200 € par mois", "A company can send a $100 bill to Transunion",
+                    "I had to convert my land lines to 6 dollar a month cell phones"):
+        assert not details(analyzer.analyse(message, today=TODAY), "amount_offered"), message
+    assert details(analyzer.analyse("I wanted to make payments of $100. a month", today=TODAY), "amount_offered") == [
+        ("$100. a month", "10000c/month")]
+
+
 def test_payment_claimed_with_means_and_reference(analyzer: Analyzer) -> None:
     a = analyzer.analyse("J'ai payé 120 € par virement le 3 novembre, réf VIR-88812.", today=TODAY)
     (paid,) = [d for d in a.details if d.kind == "payment_claimed"]

@@ -154,3 +154,32 @@ def test_the_cli_retrains_from_a_corpus_folder(tmp_path: Path) -> None:
                               str(tmp_path / "nowhere"), "--out", str(out)], capture_output=True, text=True, env=env,
                              timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert missing.returncode == 2 and "no corpus folder" in missing.stderr
+
+
+def test_recall_critical_threshold_does_not_lean_on_the_rules() -> None:
+    """Rules catching every dev crisis must not switch the classifier off: it is the net for paraphrases."""
+    k = len(LEARNED)
+    crisis = LEARNED.index("crisis")
+    y = np.zeros((20, k))
+    y[:4, crisis] = 1
+    p = np.full((20, k), 0.1)
+    p[:4, crisis] = [0.9, 0.6, 0.5, 0.4]
+    rule = np.zeros((20, k), dtype=bool)
+    rule[:4, crisis] = True  # the rules alone already reach recall 1.0 on dev
+    t = calibrate(p, y, rule)
+    assert t[crisis] <= 0.4  # the classifier alone still catches every dev crisis item
+
+
+def test_labels_with_a_recall_target_trade_some_precision_for_it() -> None:
+    """dispute: max F1 would stop at recall 0.8; a threshold reaching 0.9 at precision >= 0.6 is preferred."""
+    k = len(LEARNED)
+    dispute = LEARNED.index("dispute")
+    y = np.zeros((20, k))
+    y[:10, dispute] = 1
+    p = np.full((20, k), 0.1)
+    p[:10, dispute] = [0.9] * 8 + [0.35, 0.35]  # two hard positives...
+    p[10:13, dispute] = 0.38  # ...below three negatives
+    t = calibrate(p, y)
+    assert t[dispute] <= 0.35  # max F1 alone (recall 0.8, precision 1.0) would be above 0.38
+    pred = p[:, dispute] >= t[dispute]
+    assert pred[:10].mean() >= 0.9 and pred[10:].sum() <= 3

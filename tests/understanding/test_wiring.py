@@ -121,3 +121,16 @@ def test_a_crisis_reply_never_goes_through_a_model(service) -> None:  # type: ig
     finally:
         service.composer = saved
     assert d.intent == "crisis" and d.backend == "offline" and "3114" in d.text
+
+
+def test_a_stop_request_naming_no_channel_stops_every_channel_and_sends_the_file_to_review(service) -> None:  # type: ignore[no-untyped-def]
+    planner = planner_for(service.rt)
+    d = service.draft(DraftRequest(debtor_id=STOP_DEBTOR, message="Merci de ne plus me contacter.",
+                                   channel="email"), record=True)
+    assert d.intent == "stop_contact"
+    file = service.load(STOP_DEBTOR)
+    assert {"phone", "sms", "email", "letter"} <= set(file.opt_outs)
+    after = planner.recommend(file)
+    assert after.action == "agent_review" and after.channel is None
+    # the reply says what the file now holds: no reminder by any channel, letters included
+    assert "uniquement par courrier" not in d.text and "ni relance par courrier" in d.text

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from agent import audit
+from agent.clock import Clock
 from agent.db import models as m
 from agent.db.session import session_scope
 from agent.plans.links import make_token
@@ -79,7 +80,7 @@ def test_public_file_has_no_internal_fields(client: TestClient, auth: Any, wsett
         data = r.json()
         assert not (_keys(data) & INTERNAL_KEYS)
         with session_scope(wsettings.effective_database_url) as s:
-            f = load_file(s, debtor, wsettings.effective_today())
+            f = load_file(s, debtor, Clock.from_settings(wsettings).today())
         text = r.text
         if f.notes:
             assert f.notes[:30] not in text
@@ -304,14 +305,19 @@ def test_email_contact_any_day(client: TestClient, auth: Any) -> None:
     assert r.status_code == 200 and "email" in r.json()["message"]
 
 
-def test_guard_replaces_a_blocked_message(client: TestClient, auth: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.routers import widget
+def test_guard_replaces_a_blocked_message(wsettings: Any) -> None:
+    from agent.db.repo import load_file
+    from agent.i18n import t
+    from agent.runtime import Runtime
+    from api.widget.service import guarded
 
-    monkeypatch.setitem(widget.TEXTS["dispute"], "fr",
-                        "Commandement de payer : notre huissier va procéder à la saisie. Réf. {ref}")
-    r = client.post("/v1/widget/dispute", headers=auth("D034"), json={"reason": "other", "message": "test"})
-    assert r.status_code == 200
-    assert "saisie" not in r.json()["message"] and r.json()["message"] == widget.TEXTS["fallback"]["fr"]
+    rt = Runtime.start(wsettings)
+    with session_scope(wsettings.effective_database_url) as s:
+        f = load_file(s, "D034", rt.clock.today())
+    threat = "Commandement de payer : notre huissier va procéder à la saisie. Réf. DSP-000001"
+    assert guarded(rt, f, "fr", threat) == t("widget.msg.fallback", "fr")
+    fine = t("widget.msg.dispute", "fr", ref="DSP-000001")
+    assert guarded(rt, f, "fr", fine) == fine
 
 
 # --- agent-facing plan API ------------------------------------------------------------------------

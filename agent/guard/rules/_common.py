@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from agent.firm import Firm
 from agent.guard.base import Finding, GuardContext
-from agent.guard.lexicon import LEXICON_DIR, CompiledEntry, load_lexicon
+from agent.guard.lexicon import LEXICON_DIR, CompiledEntry, lexicon_matcher, load_lexicon
 from agent.guard.normalize import Doc
 from agent.guard.policy import GuardPolicy
 
@@ -235,6 +236,23 @@ def _has_fact(ctx: GuardContext, fact: str) -> bool:
     raise ValueError(f"unknown lexicon fact {fact!r}")
 
 
+def _lexicon_matches(doc: Doc, c: CompiledEntry) -> Iterator[re.Match[str]]:
+    """The entry's matches, in text order, starting in the windows the one lexicon matcher found (one scan of
+    the text for every lexicon; see ``lexicon.LexiconMatcher``), outside protected spans."""
+    norm = doc.norm
+    last = -1
+    matcher = lexicon_matcher()
+    windows = matcher.candidates(doc) if (c.entry.id, c.pattern.pattern) in matcher.members else [(0, len(norm))]  # an entry from elsewhere
+    for a, b in windows:
+        for m in c.pattern.finditer(norm, max(a, last)):
+            if m.start() >= b:
+                break
+            last = m.end() if m.end() > m.start() else m.start() + 1
+            if doc.protected and doc.in_protected(m.start(), m.end()):
+                continue
+            yield m
+
+
 def lexicon_findings(rule: BaseRule, doc: Doc, ctx: GuardContext, entries: tuple[CompiledEntry, ...]) -> list[Finding]:
     """One finding per entry at most: its first match in a clause that is not informational and holds none
     of the entry's lawful look-alikes. Without ``needs`` it blocks; with it: warn (missing_fact) without a
@@ -244,8 +262,7 @@ def lexicon_findings(rule: BaseRule, doc: Doc, ctx: GuardContext, entries: tuple
         entry = c.entry
         if entry.lang != doc.lang:
             continue
-        # whole-text scan: a lexicon phrase need not hold a literal anchor word (one linear pass per entry)
-        for m in first_valid(doc, c.pattern, anchored=False):
+        for m in _lexicon_matches(doc, c):
             if informational(doc, m.start()):
                 continue
             a, b = doc.sentence(m.start())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, first_valid, rx
 
 BASIS = "Loi 71-1130 du 31 décembre 1971, art. 54 (legal advice is a reserved activity)"
@@ -39,6 +40,7 @@ ADVICE = Meta(
 )
 
 
+@register(order=70)
 class AdviceRule(BaseRule):
     family = "FR-ADVICE"
 

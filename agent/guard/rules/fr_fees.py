@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc, prefix_set
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, first_valid, negated, rx
 
 BASIS = "CPCE L111-8 (recovery costs without title stay with the creditor); C. consom. L121-21"
@@ -47,6 +48,7 @@ FEE_US = Meta(
 )
 
 
+@register(order=20)
 class FeesRule(BaseRule):
     family = "FR-FEES"
     triggers = prefix_set(

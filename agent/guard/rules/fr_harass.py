@@ -4,41 +4,16 @@ calls only inside the policy windows and under the contact caps, never on an opt
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
+from agent.calendar import contact_windows_for
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
-from agent.guard.policy import WEEKDAYS
-from agent.guard.rules._common import BaseRule, Meta, allowed_context, first_valid, rx
+from agent.guard.registry import register
+from agent.guard.rules._common import BaseRule, Meta
+from agent.guard.rules.detectors import local_time, text_findings
 
 BASIS = "C. consom. L121-7 3° (repeated unwanted solicitations); C. pénal 222-16; firm policy modelled on C. consom. D223-9"
 
-REPEAT_RX = rx(
-    r"\btous les jours|\bchaque jour|\bquotidiennement|\bplusieurs fois par (?:jour|semaine)|\bjour et nuit|\bsans (?:cesse|relache|arret|interruption)"
-    r"|\bjusqu'a (?:ce que vous (?:ayez )?(?:pai|pay|regl|sold|nous)|paiement complet|complet paiement|reglement (?:complet|integral|total)|votre paiement|ce que la dette)"
-    r"|\bharcel\w*|\bevery (?:single )?(?:day|hour)|\bdaily\b|\buntil (?:you pay|the debt|this is paid|we (?:get|receive) (?:paid|payment))|\bkeep (?:on )?(?:calling|contacting|texting|emailing|visiting)"
-    r"|\bnon-?stop|\baround the clock|\bday and night|\bagain and again|\brelentless\w*|\bcontinuerons a vous (?:appeler|relancer|contacter|ecrire)|\bne (?:vous )?lacherons pas|\bwon't (?:stop|leave you alone)"
-)
-_CONTACT_VERB = rx(
-    r"\bvous (?:appel|rappel|contact|relanc|ecri|telephon|harcel|envoy|lacher)\w*|\b(?:nous|on) (?:\w+ )?(?:appel|rappel|contact|relanc|ecri|telephon|harcel|passe|viend)\w*(?:rons|ra|ront)\b"
-    r"|\bkeep (?:on )?(?:calling|contacting|texting|emailing|visiting)|\b(?:we|we'll|i'll|i) (?:will )?(?:\w+ )?(?:call|contact|text|email|phone|visit|ring|message|chase)\w*|\bharcel\w*|\bcontinuerons|\bwon't stop"
-)
-_THIRD = (r"(?:employeur|patron|direction de (?:votre|ton) entreprise|service (?:du personnel|des ressources humaines|rh)|collegues?|famille|proches|voisins?|voisinage|entourage|conjointe?|epoux|epouse|mari\b|parents|enfants|banque"
-          r"|employer|boss|hr department|human resources|co-?workers|colleagues|family|relatives|neighbou?rs?|spouse|husband|wife|friends|landlord|bailleur)")
-THIRD_CONTACT_RX = rx(
-    rf"\b(?:contact\w*|inform\w*|preven\w*|previend\w*|avert\w*|appel\w*|ecri\w*|signal\w*|parl\w*|avis\w*|joindre|rendre visite a|aviser|mettre au courant|call\w*|tell\w*|notify\w*|speak\w*|reach\w*|let|write"
-    rf"|(?:irons|iront|ira|irai|allons|vont|va|aller) (?:voir|trouver|questionner|interroger)|rencontr\w*|interroger\w*|questionner\w*|(?:go|going|come) (?:and )?(?:see|talk to|ask))"
-    rf"(?: \w+){{0,4}} (?:a |au |aux |avec |to |with )?(?:votre|vos|ton|ta|tes|your|his|her)? ?{_THIRD}"
-    rf"|\b(?:votre|vos|your) {_THIRD} (?:sera|seront|will be|vont etre|va etre) (?:\w+ )?(?:informee?s?|contactee?s?|prevenue?s?|avertie?s?|informed|contacted|notified|told)"
-)
-VISIT_RX = rx(
-    r"\b(?:passer\w*|passera|passeront|visite\w*|se rendr\w*|se presenter\w*|deplac\w*|viendr\w*|venir|frapper\w*|sonner\w*|come to|coming to|visit\w*|knock\w*|show up|stop by|call round|attend)"
-    r"(?: \w+){0,4} (?:a |au |chez |at |to |on )?(?:votre (?:domicile|adresse|maison|logement|lieu de travail|travail|bureau|porte)|chez vous|domicile|your (?:home|house|door|workplace|work|office|address|property)|you at (?:home|work))"
-    r"|\bagents? de terrain|\benqueteurs?(?: de terrain)?|\bvisite domiciliaire|\bfield agents?|\bdoor-?step\w*|\bdoorstep visit|\bvisite a domicile|\bhome visit"
-)
 
 REPEAT = Meta(
     "FR-HARASS.repeated-contact",
@@ -100,43 +75,7 @@ UNKNOWN_LOG = Meta(
 )
 
 
-@lru_cache(maxsize=16)
-def _holidays(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays(country, subdiv=subdivision, years=[year])
-
-
-def _tz(name: str, fallback: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(fallback)
-
-
-def local_time(ctx: GuardContext, at: dt.datetime, default_tz: str) -> dt.datetime:
-    tzname = ctx.debtor.timezone if ctx.debtor is not None and ctx.debtor.timezone else default_tz
-    tz = _tz(tzname, default_tz)
-    if at.tzinfo is None:
-        return at.replace(tzinfo=tz)
-    return at.astimezone(tz)
-
-
-def text_findings(rule: BaseRule, doc: Doc, metas: tuple[Meta, Meta, Meta]) -> list[Finding]:
-    out: list[Finding] = []
-    for m in first_valid(doc, REPEAT_RX):
-        if _CONTACT_VERB.search(doc.sentence_text(m.start())) and not allowed_context(doc, m.start()):
-            out.append(rule.make(doc, metas[0], m.start(), m.end()))
-            break
-    for m in first_valid(doc, THIRD_CONTACT_RX):
-        if not allowed_context(doc, m.start()):
-            out.append(rule.make(doc, metas[1], m.start(), m.end()))
-            break
-    for m in first_valid(doc, VISIT_RX):
-        if not allowed_context(doc, m.start()):
-            out.append(rule.make(doc, metas[2], m.start(), m.end()))
-            break
-    return out
-
-
+@register(order=50)
 class HarassRule(BaseRule):
     family = "FR-HARASS"
     needs_context = True
@@ -162,11 +101,4 @@ class HarassRule(BaseRule):
         return out
 
     def in_window(self, ctx: GuardContext, at: dt.datetime) -> bool:
-        cw = self.policy.call_windows
-        local = local_time(ctx, at, self.policy.timezone)
-        if WEEKDAYS[local.weekday()] not in cw.weekdays:
-            return False
-        if cw.skip_public_holidays and local.date() in _holidays(cw.holidays.country, cw.holidays.subdivision, local.year):
-            return False
-        t = local.time().replace(tzinfo=None)
-        return any(r.contains(t) for r in cw.ranges)
+        return contact_windows_for(self.policy).call_allowed(local_time(ctx, at, self.policy.timezone), file=ctx.debtor)

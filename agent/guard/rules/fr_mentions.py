@@ -7,9 +7,9 @@ from functools import cached_property
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc, normalize_fragment
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, rx
-from agent.guard.rules.amounts import money_matches
-from agent.guard.rules.fr_prescription import DEMAND_RX
+from agent.guard.rules.detectors import DEMAND_RX, money_matches
 
 BASIS = "CPCE R124-4 (first letter content, L111-8 paragraphs 2 and 3 verbatim), R124-6 (later contacts)"
 
@@ -43,6 +43,7 @@ RECALL = Meta(
 )
 
 
+@register(order=10)
 class MentionsRule(BaseRule):
     family = "FR-MENTIONS"
     needs_context = True

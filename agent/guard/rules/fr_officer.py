@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc, normalize_fragment, prefix_set
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, allowed_context, first_valid, informational, negated, rx
+from agent.guard.rules.detectors import CASE_NO_RX, JUDICIAL_RX, OFFICER_ACT_RX, OFFICER_WORD, OFFICIAL_RX
 
 BASIS = "C. pénal 433-13; CPCE R124-3 (no document resembling a judicial or extrajudicial act)"
 
@@ -64,34 +66,14 @@ OFFICIAL = Meta(
     "Amicable debt collector acting on behalf of our client.",
 )
 
-_OFFICER_WORD = r"(?:huissiers?|commissaires? de justice|commissaires?-priseurs?|officiers? (?:ministeriels?|publics?|de justice)|bailiffs?|enforcement (?:agents?|officers?)|sheriffs?|marshals?|agents? d'execution|high court enforcement)"
-_OFFICER_ACT = rx(
-    rf"\b(?:notre|nos|our|my|mon|mes)(?: \w+)?(?: de justice)? {_OFFICER_WORD}"
-    rf"|\b(?:transmi\w*|transfer\w*|confi\w*|remi[st]?e?s?|envoy\w*|adress\w*|passe\w*|charge\w*|mandat\w*|saisi|pass\w* on|forward\w*|refer\w*|hand\w* over|sent|assign\w*)(?: \w+){{0,5}} (?:a|au|aux|a l'|to|de|d'un|d'une|par|by|with)? ?(?:l'|le|la|les|un|une|a|an|our|the|notre|nos)? ?{_OFFICER_WORD}"
-    rf"|\b{_OFFICER_WORD}(?: \w+){{0,3}} (?:passera|viendra|se presentera|se rendra|va|vont|procedera|interviendra|sera mandate|est mandate|a ete mandate|agira|will|shall|is (?:coming|going|on)|are (?:coming|going)|has been (?:instructed|appointed)|mandate|charge de|en charge|se deplacera|frappera|sonnera)"
-    rf"|\b(?:par voie d'|intervention (?:d'un|de l'|de notre) ?|recours (?:a|au) (?:un |l')?|visite (?:d'un|de l') ?|acte d'){_OFFICER_WORD}"
-    rf"|\b{_OFFICER_WORD} (?:de notre|du cabinet|of our|from our|de la societe)"
-)
 _SOMMATION = rx(r"\bsommations?(?: (?:de payer|interpellative|d'avoir a payer|avant poursuites|de regler|officielle))?|\bsummons\b")
 _COMMANDEMENT = rx(r"\bcommandements? (?:de payer|aux fins de saisie|d'avoir a payer|avant saisie)")
 _INJONCTION = rx(r"\binjonctions? de payer|\border to pay\b|\bpayment order\b")
 _INJONCTION_REQUEST = rx(r"\b(?:requete|demande\w*|solliciter|sollicitera|saisir|obtenir|obtiendra|deposer|deposera|apply\w* for|seek|pourra|pourrait|may|could|peut)(?: \w+){0,6} (?:une |d'une |en |an |a )?(?:injonction de payer|order to pay|payment order)")
-_JUDICIAL = rx(
-    r"\b(?:service|departement|pole|cellule|division|direction|bureau|unite|section)s? (?:judiciaire|juridique d'execution|contentieux judiciaire|des poursuites|d'execution|des saisies|de recouvrement force|precontentieux judiciaire|du contentieux judiciaire|juridique et contentieux)"
-    r"|\b(?:judicial|enforcement|litigation|legal enforcement|court enforcement|seizure|prosecution)s? (?:department|division|unit|service|team|office|section)"
-)
-_CASE_NO = rx(
-    r"\b(?:n° ?rg|rg ?n°?|r\.g\.|numero rg|n° de role|numero de role|affaire n°|affaire numero|dossier (?:judiciaire|contentieux) n°|case (?:no\.?|number|n°|#|ref)|docket (?:no\.?|number|#)|court (?:reference|ref\.?|case)(?: no\.?| number| #)?|claim (?:no\.?|number) ?:? ?\d{2}[a-z]{2}\d)"
-    r"|\b(?:rg|affaire|dossier|case|docket)(?: n° ?| no\.? ?| numero | number | # ?| ?: ?)?\d{2} ?/ ?\d{3,6}\b"
-)
-_OFFICIAL = rx(
-    r"\brepublique francaise\b|\bau nom du peuple francais|\bministere de (?:la justice|l'economie|l'interieur)|\btresor public\b"
-    r"|\bdgfip\b|\bfinances publiques\b|\bparquet\b|\bprocureur de la republique|\btribunal (?:judiciaire|de commerce|d'instance|de grande instance) (?:vous |a )?(?:ordonne|condamne|somme|convoque|a rendu)"
-    r"|\bofficial (?:court )?(?:notice|summons|document)\b|\bgovernment (?:notice|agency)\b|\bstate of [a-z]+ v\.|\bin the (?:matter|court) of\b|\bnotice of (?:legal|court) (?:action|proceedings)\b"
-)
-_BARE_OFFICER = rx(rf"\b{_OFFICER_WORD}")
+_BARE_OFFICER = rx(rf"\b{OFFICER_WORD}")
 
 
+@register(order=30)
 class OfficerRule(BaseRule):
     family = "FR-OFFICER"
     triggers = prefix_set("huissier", "commissaires", "officier", "bailiff", "enforcement", "sheriff", "marshal",
@@ -111,7 +93,7 @@ class OfficerRule(BaseRule):
             name = normalize_fragment(debtor.commissaire.name)
             last = name.split()[-1] if name.split() else name
             commissaire_named = bool(last) and (name in doc.norm or (len(last) > 3 and last in doc.norm))
-        for m in first_valid(doc, _OFFICER_ACT):
+        for m in first_valid(doc, OFFICER_ACT_RX):
             if commissaire_named or allowed_context(doc, m.start()):
                 continue
             out.append(self.make(doc, OFFICER, m.start(), m.end(),
@@ -144,13 +126,13 @@ class OfficerRule(BaseRule):
                                  missing_fact="enforceable_title" if debtor is None else None))
             break
         has_court_title = title is not None and bool(title.court)
-        for pattern, meta in ((_JUDICIAL, JUDICIAL), (_CASE_NO, CASE_NO)):
+        for pattern, meta in ((JUDICIAL_RX, JUDICIAL), (CASE_NO_RX, CASE_NO)):
             for m in first_valid(doc, pattern):
                 if has_court_title or informational(doc, m.start()) or negated(doc, m.start()):
                     continue
                 out.append(self.make(doc, meta, m.start(), m.end()))
                 break
-        for m in first_valid(doc, _OFFICIAL):
+        for m in first_valid(doc, OFFICIAL_RX):
             if informational(doc, m.start()) or negated(doc, m.start()):
                 continue
             out.append(self.make(doc, OFFICIAL, m.start(), m.end()))

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc, prefix_set
-from agent.guard.rules._common import DEADLINE_RX, BaseRule, Meta, first_valid, negated, rx
-from agent.guard.rules.fr_threat import legal_hits, seizure_hits
+from agent.guard.registry import register
+from agent.guard.rules._common import DEADLINE_RX, BaseRule, Meta, first_valid, negated
+from agent.guard.rules.detectors import ACK_RX, DEMAND_RX, IMPRESCRIPTIBLE_RX, legal_hits, seizure_hits
 
 BASIS = "C. consom. L218-2 (2 years, consumer); C. civ. 2224 (5 years); C. consom. L121-2"
 
-IMPRESCRIPTIBLE_RX = rx(
-    r"\bimprescriptibles?\b|\bne (?:se )?prescri\w* jamais|\bn'est jamais prescrite?|\bn'expire\w* jamais|\baucune prescription"
-    r"|\bn'est pas soumise? a (?:la |aucune )?prescription|\bnever (?:expires?|becomes? time-?barred|time-?barred)|\b(?:cannot|can't|will never) (?:expire|be time-?barred)"
-    r"|\bno statute of limitations?|\bdoes not (?:expire|become time-?barred)|\bdoesn't expire"
-)
-DEMAND_RX = rx(
-    r"\b(?:veuillez|merci de|nous vous (?:demandons|prions|invitons|remercions)(?: de)?|je vous (?:demande|prie|invite)(?: de)?)(?: a| d')? ?(?:bien vouloir )?(?:regler|payer|proceder au (?:paiement|reglement)|verser|nous faire parvenir|solder|effectuer (?:le|votre) (?:paiement|reglement)|acquitter)"
-    r"|\b(?:reglez|payez|versez|soldez|acquittez)\b|\bplease (?:pay|settle|remit|make (?:a |your )?payment)|\bpay (?:now|the|your|this|it|today|in full)\b|\bsettle (?:your|the|this)"
-    r"|\bpayment is (?:due|required|expected)|\bmust (?:pay|be paid)|\bdevez (?:regler|payer|nous)|\bexigible|\bexigeons|\bdemand (?:payment|that you)|\bmerci de proceder"
-)
-ACK_RX = rx(
-    r"contest\w*|reclamation|litige|verif\w*|disput\w*|suspend\w*|examin\w*|en cours d'examen|investigat\w*|mettons en pause|en attente|pause|review\w*|check\w*"
-)
 
 IMPRESCRIPTIBLE = Meta(
     "FR-PRESCRIPTION.imprescriptible",
@@ -48,6 +36,7 @@ DISPUTED = Meta(
 )
 
 
+@register(order=60)
 class PrescriptionRule(BaseRule):
     family = "FR-PRESCRIPTION"
     needs_context = True

@@ -1,214 +1,31 @@
 """FR-THREAT: no threat of an action that is unavailable (no title) or not intended (no mandate).
 
-The detectors here (seizure, credit-file listing, guardianship, criminal / arrest, legal action) are
-shared with FR-PRESCRIPTION, FR-VULNERABLE, US-MISLEAD and US-TIMEBAR; each family decides from the
-context what a match means.
+The detectors (seizure, credit-file listing, guardianship, criminal / arrest, legal action) live in
+``rules/detectors.py``, shared with FR-PRESCRIPTION, FR-VULNERABLE, US-MISLEAD and US-TIMEBAR; each
+family decides from the context what a match means.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from agent.guard.base import Finding, GuardContext
-from agent.guard.normalize import Doc, normalize_fragment, prefix_set
+from agent.guard.normalize import Doc, prefix_set
+from agent.guard.registry import register
 from agent.guard.rules._common import (
     DEADLINE_RX,
     BaseRule,
     Meta,
-    allowed_context,
-    clause,
-    debtor_rights,
-    first_valid,
-    informational,
-    negated,
-    rx,
+)
+from agent.guard.rules.detectors import (
+    AGENCY_ACTOR_RX,
+    COURT_RX,
+    commissaire_in,
+    deadline_pressure_hits,
+    legal_hits,
+    other_threat_hits,
+    seizure_hits,
 )
 
 BASIS = "C. consom. L121-2 (misleading practice), L121-6 (aggressive practice); CPCE L111-2, L111-7"
-
-SEIZURE_RX = rx(
-    r"\bsaisies?(?:[- ]attribution|[- ]vente|[- ]conservatoire|[- ]immobiliere)?\b"
-    r"|\bsaisir (?:vos|votre|tes|ton|ses|les|l'ensemble de vos|tous vos|toutes vos|la totalite de vos)(?: \w+)? (?:biens|salaires?|comptes?|meubles|vehicules?|voiture|maison|remunerations?|patrimoine|mobilier|allocations|revenus|logement|avoirs|epargne|effets|affaires)"
-    r"|\b(?:nous |on )?(?:saisirons|allons saisir|vont saisir|va saisir|pourrons saisir|faire saisir|ferons saisir|fera saisir)\b"
-    r"|\bavis a tiers detenteur|\bblocage (?:de |des )?(?:vos |votre )?comptes?|\bbloquer (?:vos|votre) comptes?|\bgel (?:de |des )?(?:vos )?comptes|\bgeler (?:vos|votre) comptes?"
-    r"|\b(?:prelevements?|retenues?|ponctions?) (?:directe?s? )?sur (?:votre |vos )?(?:salaires?|remunerations?|paie|compte)"
-    r"|\benlevement (?:de |des )?(?:vos |votre )?(?:meubles|biens|vehicule|mobilier)|\bimmobilisation de (?:votre|vos) vehicule|\bexpulsion"
-    r"|\b(?:vendre|vente forcee de|vente aux encheres de) (?:vos|votre) (?:biens|maison|meubles|logement|vehicule)"
-    r"|\b(?:seize|seizing|seized|seizure|garnish\w*|levy|levies|repossess\w*|distrain\w*)\b(?! (?:the|this) (?:opportunity|chance|moment))"
-    r"|\battach\w* (?:of )?your (?:wages|salary|earnings|account)|\bfreeze your (?:bank )?accounts?|\btake (?:away )?your (?:car|house|home|property|wages|salary|belongings|furniture|possessions)"
-    r"|\bwage (?:garnishment|deduction|attachment)|\bauction (?:off )?your|\bbailiffs? (?:will )?(?:remove|take)"
-)
-_SEIZURE_EXCLUDE = rx(
-    r"erreur de saisie|saisie (?:de |du |des )?(?:votre |vos |ce |cette |la |du |l')?(?:code|reference|numero|coordonnees|identifiant|donnees|informations|montant|iban|carte|mot de passe|texte|commande)"
-    r"|saisie en ligne|champ de saisie|lors de la saisie|formulaire de saisie|saisie manuelle|saisie informatique|faute de saisie"
-)
-SALARY_RX = rx(r"salaire|remuneration|paie\b|wage|salary|earnings|pay ?check|payroll")
-COURT_RX = rx(r"\b(?:juge|tribunal|juridiction|court|judge|judgment|jugement|decision de justice)")
-OFFICER_RX = rx(r"\b(?:huissiers?|commissaires? de justice|officiers? (?:ministeriels?|publics?)|bailiffs?|sheriffs?|marshals?|enforcement (?:agents?|officers?))")
-AGENCY_ACTOR_RX = rx(
-    r"\b(?:nous (?:allons|procederons|pourrons|saisirons|ferons|engagerons|mettrons|sommes en mesure|devrons|serons)|nous-memes"
-    r"|notre (?:cabinet|societe|agence|service|equipe)|nos (?:services|agents|equipes|enqueteurs)|we (?:will|shall|are going to|can|may|could|intend)"
-    r"|our (?:agents|team|firm|company|office|officers))"
-)
-
-BDF_RX = rx(
-    r"\b(?:banque de france|ficp|fichier (?:des incidents|national des incidents|central|bancaire|des mauvais payeurs|des impayes|positif|des debiteurs)"
-    r"|fichage|liste noire|blacklist\w*|mauvais payeurs? fiches?|credit (?:bureaus?|reports?|files?|reference agenc\w*|rating|score|history|record)|credit reference"
-    # banking / credit bans a collector cannot impose
-    r"|interdit\w* bancaires?|interdiction bancaire|interdit\w* de chequiers?"
-    r"|ne (?:pourrez|pourriez|pourrez jamais) plus (?:jamais )?(?:ouvrir|obtenir|avoir|souscrire|contracter)(?: \w+){0,3} (?:comptes?|credits?|prets?|cartes?|chequiers?|emprunts?)"
-    r"|(?:banned|barred|blocked) from (?:opening|getting|obtaining|having|taking out)(?: \w+){0,3} (?:bank accounts?|credit|loans?|mortgages?|credit cards?))"
-)
-_BDF_ALWAYS = rx(r"fichier des mauvais payeurs|liste noire|blacklist|fichage|mauvais payeurs? fiche|fichier des debiteurs"
-                 r"|interdit\w* bancaire|interdiction bancaire|interdit\w* de chequier|ne pourr\w* (?:jamais )?plus|banned from|barred from|blocked from")
-_BDF_TARGET = rx(
-    r"\b(?:vous (?:serez|allez etre|risquez(?: d'etre)?|pourriez etre|seriez|ferez l'objet)|votre (?:nom|inscription)|vous inscrire|vous ficher|vous signaler|vous declarer"
-    r"|inscription (?:au|a la|aupres|sur)|inscrit\w*|fiche\w*|signale\w* (?:a|au|aupres)|declare\w* (?:a|au|aupres)|we (?:will|may|shall|can|could|are going to) report|report (?:you|this|the debt|your|it)"
-    r"|reported|listed|damage your|affect your|ruin your|hurt your|nuire a votre|ruiner votre|entacher|impact\w* (?:your|votre))"
-)
-GUARDIAN_RX = rx(
-    r"\b(?:mise|placement|placer|placee?s?|mettre|mis|demander\w*|solliciter\w*|requete|demande)(?: \w+){0,4} (?:sous|en) (?:tutelle|curatelle|sauvegarde de justice)"
-    r"|\bmesure de (?:tutelle|curatelle|protection juridique)|\b(?:guardianship|conservatorship)|\bretrait de (?:la garde|l'autorite parentale)"
-    r"|\bplacement (?:de vos|des) enfants|\bservices sociaux (?:seront|vont|seraient|pourraient)(?: \w+)? (?:alertes|informes|prevenus|saisis|avertis|contactes)"
-    r"|\bsignal\w* (?:aux services sociaux|a l'aide sociale|a l'ase)|\bchild (?:protective )?services|\btake (?:away )?your (?:children|kids)|\bsocial services (?:will|may|could)"
-)
-_GUARD_EXCLUDE = rx(r"\bsi vous (?:etes|beneficiez|faites l'objet)|\bif you are (?:under|subject)|\bvotre (?:tuteur|curateur)|\byour (?:guardian|conservator)")
-ARREST_RX = rx(
-    r"\b(?:arrest\w*|arrete\w* par|interpell\w*|prison|emprisonn\w*|incarcer\w*|jail\w*|garde a vue|mandat d'arret|warrants?|handcuff\w*|commissariat"
-    r"|police(?! d'assurance| n°| numero| de caracteres?| d'ecriture| no\b)|gendarm\w*|law enforcement|locked up|behind bars)"
-)
-CRIMINAL_RX = rx(
-    r"\b(?:poursuites? penales?|plainte (?:penale|contre vous|pour|au commissariat|aupres)|(?:deposer|porter|deposerons|porterons|deposera|portera|deposons|portons) plainte"
-    r"|escroquerie|abus de confiance|organisation frauduleuse|delit|infraction penale|casier judiciaire|penalement|procureur|tribunal correctionnel"
-    r"|criminal\w*|prosecut\w*|fraud (?:charges|investigation)|charged with|theft of services|felony|misdemeano\w*|crime)\b"
-)
-_SCAM_WARNING = rx(r"attention|mefiez|beware|prudence|vigilan|tentatives?|arnaques?|phishing|hameconnage|protect|faux|fake|scam")
-LEGAL_RX = rx(
-    r"\bpoursuites\b(?! penales)|\bpoursuite judiciaire|\bpoursuivre (?:en justice|judiciairement)|\bvous poursuivre\b|\bpoursuivie?s? en justice"
-    r"|\bassign\w* (?:en justice|devant|au tribunal)|\bassignation|\bvous assigner|\bprocedures? (?:judiciaires?|contentieuses?|en justice|d'injonction|devant|de recouvrement judiciaire)"
-    r"|\bphase (?:judiciaire|contentieuse)|\bactions? (?:en justice|judiciaires?|contentieuses?)|\brecouvrement (?:judiciaire|force|contentieux)|\bvoies? (?:judiciaires?|de droit|legales?|d'execution)"
-    r"|\b(?:saisir|saisine|saisira|saisirons|saisiront|saisi|devant|porter\w*(?: l'affaire| le dossier| le litige)? devant) (?:le |la |les |du |un |une )?(?:tribunal|tribunaux|juge|juridiction|justice)"
-    r"|\bservice contentieux|\bcontentieux\b|\ben justice\b|\bdevant les tribunaux|\bexecution forcee"
-    r"|\b(?:transmi\w*|transfer\w*|confi\w*|remi[st]?e?s?|refer\w*|passed|handed|forward\w*)(?: \w+){0,4} (?:a|au|a un|a notre|to|to an?|to our|to the) ?(?:avocats?|service contentieux|tribunal|lawyers?|attorneys?|solicitors?|legal team|legal department|litigation)"
-    r"|\bmesures? (?:judiciaires?|legales?|coercitives?|d'execution)|\brequete en injonction|\bdemander (?:au juge|une injonction)"
-    r"|\b(?:sue|sues|suing|sued|lawsuits?|legal (?:action|proceedings|steps|measures)|court (?:action|proceedings|claim)|take (?:you|this|legal action|the matter) to court"
-    r"|(?:file|filing|issue|bring) (?:a )?(?:suit|claim|lawsuit|proceedings)|judgment against you|litigation|small claims|county court)\b"
-    r"|\bour (?:attorneys?|lawyers?|solicitors?|legal team|legal department)\b"
-)
-
-
-# A short deadline (hours, today / tomorrow, "last notice") ...
-SHORT_DEADLINE_RX = rx(
-    r"\b(?:sous|dans les|dans un delai de|d'ici|within|in the next|in|under) (?:\d{1,2}|un|une|deux|trois|one|two|three) ?(?:h\b|heures?|hours?|hrs?\b)"
-    r"|\b(?:12|24|48|72) ?h(?:eures)?\b(?! ?\d)|\b(?:12|24|48|72)[- ]hours?\b"
-    r"|\bdernier (?:delai|avis|rappel|avertissement)|\bderniere (?:relance|chance|mise en demeure)|\bultime (?:relance|avis|delai)"
-    r"|\bfinal (?:notice|warning|demand|reminder)|\blast (?:chance|warning|notice)"
-    r"|\bimmediatement|\bimmediately|\bsans (?:plus )?(?:delai|attendre)|\bdes (?:aujourd'hui|demain|maintenant)"
-    r"|\b(?:d'ici|avant) (?:ce soir|demain|la fin de (?:la )?journee)|\b(?:by|before) (?:tonight|tomorrow|the end of (?:the )?day|close of business)"
-    r"|\b(?:aujourd'hui|today|tonight|ce soir) (?:meme|avant|before|by)\b"
-)
-# ... tied to a consequence or a deception in the same clause makes deadline pressure.
-CONSEQUENCE_RX = rx(
-    r"\bsinon\b(?! (?:merci|n'hesitez|vous pouvez|contactez))|\bfaute de quoi|\ba defaut\b|\bsous peine|\bau-dela|\bpasse ce delai|\bpasse cette date"
-    r"|\bavant (?:toute )?(?:poursuites?|saisie|execution|transmission|contentieux|procedure|action|mesures?|recouvrement force)"
-    r"|\bor else\b|\botherwise\b(?:,)?(?! (?:please|you (?:can|may)|simply|just|feel free|contact))|\bto avoid (?:any )?(?:fees|legal|further|additional|penalt|late fees|collection)"
-    r"|\bpour eviter (?:une |des |toute |toutes |les )?(?:poursuites?|procedures?|penalites?|majorations?|frais|actions?)|\bfailing (?:which|this|that|payment)|\bbefore (?:legal|court|we|further|enforcement|collection|action|proceedings)"
-    r"|\bafter (?:which|that|this)|\bif (?:you (?:do not|don't|fail)|not paid|payment is not)|\bsi vous ne (?:payez|reglez|regularisez|repondez)"
-    r"|\bsi (?:le|ce) (?:paiement|reglement|montant|solde) n'est pas"
-)
-
-
-def deadline_pressure_hits(doc: Doc) -> list[tuple[int, int]]:
-    """Short deadlines tied to a consequence (or a legal / seizure threat) in the same clause."""
-    cached = doc.cache.get("deadline")
-    if isinstance(cached, list):
-        return cached
-    out: list[tuple[int, int]] = []
-    threats = [h.start for h in legal_hits(doc)] + [h.start for h in seizure_hits(doc)]
-    tried = 0
-    for m in first_valid(doc, SHORT_DEADLINE_RX, anchored=False):
-        if tried >= 16 or out:  # bounded work per text
-            break
-        tried += 1
-        if negated(doc, m.start()) or informational(doc, m.start()):
-            continue
-        a, b = doc.sentence(m.start())
-        if CONSEQUENCE_RX.search(doc.norm, a, b) or any(a <= t < b for t in threats):
-            out.append((m.start(), m.end()))
-    doc.cache["deadline"] = out
-    return out
-
-
-@dataclass(frozen=True)
-class Hit:
-    kind: str  # seizure | seizure-deadline | salary | bdf | guardian | arrest | criminal | legal
-    start: int
-    end: int
-    detail: str = ""
-
-
-def _window(doc: Doc, start: int, before: int = 40, after: int = 40) -> str:
-    return doc.norm[max(0, start - before):start + after]
-
-
-def seizure_hits(doc: Doc) -> list[Hit]:
-    cached = doc.cache.get("seizure")
-    if isinstance(cached, list):
-        return cached
-    hits: list[Hit] = []
-    for m in first_valid(doc, SEIZURE_RX):
-        if _SEIZURE_EXCLUDE.search(_window(doc, m.start(), 25, 60)):
-            continue
-        if negated(doc, m.start()) or informational(doc, m.start()) or debtor_rights(doc, m.start()):
-            continue
-        sent = clause(doc, m.start())
-        kind = "salary" if SALARY_RX.search(sent) else "seizure"
-        hits.append(Hit(kind, m.start(), m.end(), sent))
-    doc.cache["seizure"] = hits
-    return hits
-
-
-def legal_hits(doc: Doc) -> list[Hit]:
-    cached = doc.cache.get("legal")
-    if isinstance(cached, list):
-        return cached
-    hits = [Hit("legal", m.start(), m.end()) for m in first_valid(doc, LEGAL_RX) if not allowed_context(doc, m.start())]
-    doc.cache["legal"] = hits
-    return hits
-
-
-def other_threat_hits(doc: Doc) -> list[Hit]:
-    hits: list[Hit] = []
-    for m in first_valid(doc, BDF_RX):
-        if allowed_context(doc, m.start()):
-            continue
-        if _BDF_ALWAYS.search(m.group(0)) or _BDF_TARGET.search(clause(doc, m.start())):
-            hits.append(Hit("bdf", m.start(), m.end()))
-            break
-    for m in first_valid(doc, GUARDIAN_RX):
-        sent = clause(doc, m.start())
-        if _GUARD_EXCLUDE.search(sent) or allowed_context(doc, m.start()):
-            continue
-        hits.append(Hit("guardian", m.start(), m.end()))
-        break
-    for kind, pattern in (("arrest", ARREST_RX), ("criminal", CRIMINAL_RX)):
-        for m in first_valid(doc, pattern):
-            if allowed_context(doc, m.start()) or _SCAM_WARNING.search(_window(doc, m.start(), 40, 0)):
-                continue
-            hits.append(Hit(kind, m.start(), m.end()))
-            break
-    return hits
-
-
-def commissaire_in(doc: Doc, ctx: GuardContext, text: str) -> bool:
-    debtor = ctx.debtor
-    if OFFICER_RX.search(text):
-        return True
-    if debtor is not None and debtor.commissaire is not None:
-        name = normalize_fragment(debtor.commissaire.name)
-        parts = name.split()
-        return bool(parts) and (name in text or (len(parts[-1]) > 3 and parts[-1] in text))
-    return False
 
 
 SEIZURE_NO_TITLE = Meta(
@@ -304,6 +121,7 @@ NOT_INTENDED = Meta(
 )
 
 
+@register(order=40)
 class ThreatRule(BaseRule):
     family = "FR-THREAT"
     triggers = prefix_set(

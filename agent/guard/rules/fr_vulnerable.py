@@ -6,9 +6,9 @@ import re
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, first_valid, negated, rx
-from agent.guard.rules.fr_prescription import ACK_RX, DEMAND_RX
-from agent.guard.rules.fr_threat import legal_hits, other_threat_hits, seizure_hits
+from agent.guard.rules.detectors import ACK_RX, DEMAND_RX, legal_hits, other_threat_hits, seizure_hits
 
 BASIS = "C. consom. L721-1 ff., L722-2 and L722-5 (suspension once the file is admissible); L121-6"
 
@@ -56,6 +56,7 @@ def _acknowledged_in_text(doc: Doc) -> bool:
     return False
 
 
+@register(order=80)
 class VulnerableRule(BaseRule):
     family = "FR-VULNERABLE"
     needs_context = True

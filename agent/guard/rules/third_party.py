@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc, normalize_fragment
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, first_valid, negated, rx
-from agent.guard.rules.amounts import money_matches
+from agent.guard.rules.detectors import DEBT_RX, money_matches
 
 BASIS_FR = "RGPD art. 5 and 6; C. pénal 226-13 (secrecy); C. consom. L121-7 (aggressive practice)"
 BASIS_US = "FDCPA 15 U.S.C. 1692c(b); Reg F 12 CFR 1006.6(d)"
@@ -15,10 +16,6 @@ _RELATIVE = (r"(?:mari|epoux|epouse|femme|conjointe?|compagnon|compagne|pere|mer
 TELL_RX = rx(
     rf"\b(?:dites|dis|informez|prevenez|rappelez|tell|inform|remind|let) (?:a )?(?:votre|ton|ta|vos|your|his|her)? ?{_RELATIVE}\b(?: \w+){{0,4}} (?:qu'(?:il|elle|ils)|que|that|he|she|they) (?:\w+ ){{0,2}}(?:doit|doivent|owes?|a une dette|ont une dette|is behind|has a debt|hasn't paid|n'a pas (?:paye|regle))"
     rf"|\b(?:votre|ton|ta|your|his|her) {_RELATIVE} (?:\w+ ){{0,2}}(?:nous )?(?:doit|owes?|a une dette|has (?:an? )?(?:unpaid|outstanding|overdue) (?:debt|bill|balance))"
-)
-DEBT_RX = rx(
-    r"\b(?:dettes?|creances?|impayes?|impayees?|factures? (?:impayees?|en retard)|somme due|montant du|recouvrement|arriere|retard de paiement|relance|solde du"
-    r"|debts?|owes?|owed|owing|collection|collector|balance|overdue|past due|unpaid|outstanding|delinquent|arrears)\b"
 )
 
 DISCLOSURE_FR = Meta(
@@ -39,6 +36,7 @@ DISCLOSURE_US = Meta(
 )
 
 
+@register(order=90)
 class ThirdPartyRule(BaseRule):
     family = "THIRD-PARTY"
     scope = "fr"
@@ -64,6 +62,7 @@ class ThirdPartyRule(BaseRule):
         return []
 
 
+@register(order=130)
 class UsThirdRule(ThirdPartyRule):
     family = "US-THIRD"
     scope = "us"

@@ -6,6 +6,7 @@ import re
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, first_valid, negated, rx, search
 
 BASIS = "Firm tone guidelines (positive, solution-focused language); C. consom. L121-6 when it turns to pressure"
@@ -68,6 +69,7 @@ SHOUT = Meta("TONE.shouting", "Capital letters or repeated exclamation marks rea
              "Écrivez en minuscules, avec une ponctuation sobre.", "Write in sentence case with plain punctuation.")
 
 
+@register(order=170, warn_only=True)
 class ToneRule(BaseRule):
     family = "TONE"
     scope = "any"

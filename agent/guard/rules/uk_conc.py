@@ -12,10 +12,9 @@ from typing import Literal
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, first_valid, negated
-from agent.guard.rules.fr_harass import local_time
-from agent.guard.rules.fr_threat import deadline_pressure_hits, legal_hits
-from agent.guard.rules.third_party import DEBT_RX
+from agent.guard.rules.detectors import DEBT_RX, deadline_pressure_hits, legal_hits, local_time
 
 BASIS = "FCA CONC 7.3.4R, 7.3.10R"
 
@@ -47,6 +46,7 @@ DISCLOSURE = Meta(
 )
 
 
+@register(order=160)
 class UkConcRule(BaseRule):
     family = "UK-CONC"
     scope = "uk"

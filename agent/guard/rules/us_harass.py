@@ -6,8 +6,9 @@ import datetime as dt
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta, rx
-from agent.guard.rules.fr_harass import local_time, text_findings
+from agent.guard.rules.detectors import local_time, text_findings
 
 BASIS = "FDCPA 15 U.S.C. 1692d; Reg F 12 CFR 1006.14(b), 1006.6(b), 1006.6(e)"
 
@@ -33,6 +34,7 @@ OPT_OUT_MISSING = Meta("US-HARASS.no-opt-out", "Every email or text message must
 OPTED_OUT = Meta("US-HARASS.opted-out", "The consumer opted out of this channel.", BASIS, None, "Use a channel the consumer accepts.")
 
 
+@register(order=120)
 class UsHarassRule(BaseRule):
     family = "US-HARASS"
     scope = "us"

@@ -7,9 +7,18 @@ from typing import Literal
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import DEADLINE_RX, BaseRule, Meta, allowed_context, first_valid, rx
-from agent.guard.rules.fr_officer import _CASE_NO, _JUDICIAL, _OFFICER_ACT, _OFFICIAL
-from agent.guard.rules.fr_threat import deadline_pressure_hits, legal_hits, other_threat_hits, seizure_hits
+from agent.guard.rules.detectors import (
+    CASE_NO_RX,
+    JUDICIAL_RX,
+    OFFICER_ACT_RX,
+    OFFICIAL_RX,
+    deadline_pressure_hits,
+    legal_hits,
+    other_threat_hits,
+    seizure_hits,
+)
 
 BASIS = "FDCPA 15 U.S.C. 1692e"
 ATTORNEY_RX = rx(r"\b(?:our|my) (?:attorneys?|lawyers?|law firm|legal counsel)\b|\battorney at law\b|\besq\.")
@@ -47,6 +56,7 @@ DEADLINE_PRESSURE = Meta(
 )
 
 
+@register(order=110)
 class UsMisleadRule(BaseRule):
     family = "US-MISLEAD"
     scope = "us"
@@ -67,7 +77,7 @@ class UsMisleadRule(BaseRule):
                 out.append(self.make(doc, metas[hit.kind], hit.start, hit.end))
             elif hit.kind == "bdf" and "blacklist" in doc.norm[hit.start:hit.end]:
                 out.append(self.make(doc, CREDIT, hit.start, hit.end))
-        for pattern in (_OFFICER_ACT, _JUDICIAL, _CASE_NO, _OFFICIAL):
+        for pattern in (OFFICER_ACT_RX, JUDICIAL_RX, CASE_NO_RX, OFFICIAL_RX):
             for m in first_valid(doc, pattern):
                 if allowed_context(doc, m.start()):
                     continue

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from agent.guard.base import Finding, GuardContext
 from agent.guard.normalize import Doc
+from agent.guard.registry import register
 from agent.guard.rules._common import BaseRule, Meta
-from agent.guard.rules.fr_prescription import IMPRESCRIPTIBLE_RX
-from agent.guard.rules.fr_threat import legal_hits, seizure_hits
+from agent.guard.rules.detectors import IMPRESCRIPTIBLE_RX, legal_hits, seizure_hits
 
 BASIS = "Reg F 12 CFR 1006.26(b); FDCPA 1692e(2)(A), 1692e(5)"
 
@@ -16,6 +16,7 @@ NEVER = Meta("US-TIMEBAR.never-expires", "Claiming the debt never expires misrep
              None, "Because of the age of your debt, we will not sue you for it.")
 
 
+@register(order=150)
 class UsTimebarRule(BaseRule):
     family = "US-TIMEBAR"
     scope = "us"

@@ -2,104 +2,26 @@
 (function () {
   "use strict";
 
-  var I18N = {
-    fr: {
-      skip: "Aller au contenu", switch: "English", switch_hint: "Change language to English",
-      loading: "Chargement de votre dossier…", error_title: "Lien non valide",
-      error_text: "Ce lien n'est pas valide ou a expiré. Pour obtenir un nouveau lien, contactez le cabinet qui vous a écrit.",
-      file_title: "Votre dossier", reference: "Référence", amount_title: "Montant dû", principal: "Principal",
-      interest: "Intérêts", other: "Autres sommes", total: "Total restant dû", parties_title: "Qui vous écrit",
-      creditor: "Créancier", collector: "Cabinet de recouvrement amiable", invoices_title: "Détail des factures",
-      current_plan: "Votre échéancier", choose_plan: "Choisir une solution de paiement",
-      hardship_btn: "Je rencontre des difficultés", dispute_btn: "Je conteste cette somme", contact_btn: "Être recontacté",
-      legal_title: "Mentions légales", options_title: "Choisissez votre solution", options_legend: "Solutions proposées",
-      schedule_title: "Échéancier", continue: "Continuer", back: "Retour", back_file: "Retour au dossier",
-      capacity_title: "Adapter à ce que je peux payer chaque mois", capacity_label: "Montant mensuel possible (€)",
-      update_options: "Mettre à jour les solutions", propose_title: "Proposer un autre échéancier", propose_by: "Je propose",
-      by_amount: "un montant par échéance", by_months: "un nombre de mois", p_amount: "Montant par échéance (€)",
-      p_months: "Nombre de mois", p_frequency: "Fréquence", monthly: "Mensuelle", biweekly: "Toutes les deux semaines",
-      weekly: "Hebdomadaire", p_start: "Date du premier paiement (facultatif)", p_submit: "Envoyer ma proposition",
-      consent_title: "Vérifiez et confirmez",
-      consent_label: "J'accepte cet échéancier et je m'engage à payer chaque échéance à sa date.",
-      confirm: "Confirmer mon échéancier", done_title: "C'est confirmé", dispute_title: "Contester la somme réclamée",
-      d_reason: "Motif", r_not_owed: "Je ne dois pas cette somme", r_wrong_amount: "Le montant est inexact",
-      r_already_paid: "J'ai déjà payé", r_not_received: "Je n'ai pas reçu le bien ou le service", r_other: "Autre motif",
-      d_message: "Expliquez-nous (obligatoire)", send: "Envoyer", hardship_title: "Signaler des difficultés",
-      h_situation: "Votre situation", s_job_loss: "Perte d'emploi", s_illness: "Maladie", s_income_drop: "Baisse de revenus",
-      s_separation: "Séparation", s_over: "Dossier de surendettement", s_other: "Autre", h_message: "Précisions (facultatif)",
-      contact_title: "Être recontacté", c_channel: "Par", ch_phone: "Téléphone", ch_email: "E-mail", ch_sms: "SMS",
-      ch_letter: "Courrier", c_when: "Date et heure souhaitées",
-      c_when_hint: "Appels du lundi au vendredi (hors jours fériés), 10 h-13 h et 14 h-20 h.",
-      c_phone: "Numéro de téléphone (facultatif)", ack_title: "Demande enregistrée",
-      // dynamic
-      opt_full: "Payer en une fois", opt_plan: "{n} échéances de {amount}", opt_weekly: "par semaine",
-      opt_biweekly: "toutes les deux semaines", opt_monthly: "par mois", discount: "remise de {amount}",
-      first_last: "du {first} au {last}", due_on: "le {date}", total_pay: "Total à payer : {amount}",
-      col_n: "N°", col_date: "Date", col_amount: "Montant", st_due: "à venir", st_paid: "payée", st_missed: "impayée",
-      summary: "{label} — total {total}.", alternatives: "Solutions les plus proches :",
-      err_required: "Ce champ est obligatoire.", err_amount: "Indiquez un montant en euros, par exemple 50 ou 49,90.",
-      err_months: "Indiquez un nombre entier de mois entre 1 et 120.", err_consent: "Cochez la case pour confirmer votre accord.",
-      err_choose: "Choisissez une solution.", err_generic: "Une erreur est survenue. Réessayez dans un instant.",
-      err_date: "Indiquez une date valide.", err_conflict: "Cette action n'est pas possible pour le moment.",
-      err_large: "Votre message est trop long.",
-      status_on_hold: "Votre dossier est suspendu : un conseiller reviendra vers vous.",
-      status_plan: "Un échéancier est en place.", status_settled: "Aucune somme ne reste due. Merci.",
-      status_time_barred: "Au vu des dates de ce dossier, le délai pour en demander le paiement est écoulé : aucun échéancier ni paiement ne vous est demandé.",
-      consent_missed: "En cas d'impayé : {rule}"
-    },
-    en: {
-      skip: "Skip to content", switch: "Français", switch_hint: "Passer en français",
-      loading: "Loading your file…", error_title: "Invalid link",
-      error_text: "This link is invalid or has expired. To get a new link, contact the firm that wrote to you.",
-      file_title: "Your file", reference: "Reference", amount_title: "Amount due", principal: "Principal",
-      interest: "Interest", other: "Other sums", total: "Total still due", parties_title: "Who is writing to you",
-      creditor: "Creditor", collector: "Amicable debt collector", invoices_title: "Invoice details",
-      current_plan: "Your payment plan", choose_plan: "Choose a way to pay",
-      hardship_btn: "I am having difficulties", dispute_btn: "I dispute this amount", contact_btn: "Ask to be contacted",
-      legal_title: "Legal information", options_title: "Choose your option", options_legend: "Options offered",
-      schedule_title: "Schedule", continue: "Continue", back: "Back", back_file: "Back to my file",
-      capacity_title: "Fit what I can pay each month", capacity_label: "Monthly amount I can pay (€)",
-      update_options: "Update the options", propose_title: "Propose another plan", propose_by: "I propose",
-      by_amount: "an amount per instalment", by_months: "a number of months", p_amount: "Amount per instalment (€)",
-      p_months: "Number of months", p_frequency: "Frequency", monthly: "Monthly", biweekly: "Every two weeks",
-      weekly: "Weekly", p_start: "First payment date (optional)", p_submit: "Send my proposal",
-      consent_title: "Check and confirm",
-      consent_label: "I accept this payment plan and commit to paying each instalment on its date.",
-      confirm: "Confirm my plan", done_title: "Confirmed", dispute_title: "Dispute the amount claimed",
-      d_reason: "Reason", r_not_owed: "I do not owe this amount", r_wrong_amount: "The amount is wrong",
-      r_already_paid: "I have already paid", r_not_received: "I did not receive the goods or service", r_other: "Other reason",
-      d_message: "Tell us more (required)", send: "Send", hardship_title: "Report difficulties",
-      h_situation: "Your situation", s_job_loss: "Job loss", s_illness: "Illness", s_income_drop: "Lower income",
-      s_separation: "Separation", s_over: "Over-indebtedness file", s_other: "Other", h_message: "Details (optional)",
-      contact_title: "Ask to be contacted", c_channel: "By", ch_phone: "Phone", ch_email: "Email", ch_sms: "Text message",
-      ch_letter: "Letter", c_when: "Preferred date and time",
-      c_when_hint: "Calls Monday to Friday (except public holidays), 10:00-13:00 and 14:00-20:00.",
-      c_phone: "Phone number (optional)", ack_title: "Request recorded",
-      opt_full: "Pay in one go", opt_plan: "{n} instalments of {amount}", opt_weekly: "per week",
-      opt_biweekly: "every two weeks", opt_monthly: "per month", discount: "discount of {amount}",
-      first_last: "from {first} to {last}", due_on: "on {date}", total_pay: "Total to pay: {amount}",
-      col_n: "No.", col_date: "Date", col_amount: "Amount", st_due: "upcoming", st_paid: "paid", st_missed: "missed",
-      summary: "{label} — total {total}.", alternatives: "Nearest options:",
-      err_required: "This field is required.", err_amount: "Enter an amount in euros, for example 50 or 49.90.",
-      err_months: "Enter a whole number of months between 1 and 120.", err_consent: "Tick the box to confirm your agreement.",
-      err_choose: "Choose an option.", err_generic: "Something went wrong. Please try again in a moment.",
-      err_date: "Enter a valid date.", err_conflict: "This action is not possible at the moment.",
-      err_large: "Your message is too long.",
-      status_on_hold: "Your file is on hold: an adviser will get back to you.",
-      status_plan: "A payment plan is in place.", status_settled: "Nothing remains due. Thank you.",
-      status_time_barred: "Given the dates on this file, the time limit to claim payment has passed: no plan or payment is asked of you.",
-      consent_missed: "If a payment is missed: {rule}"
-    }
-  };
+  /* Every text comes from the message catalogue (prompts/ui/widget.yaml), served beside the page (GET /widget/texts.json?lang=). */
+  var TEXTS = { fr: null, en: null };
 
   var state = { token: "", lang: "fr", file: null, options: [], selected: null, proposal: null, capacity: null,
-                idemKey: null, missedRule: "", previous: "screen-file", busy: false };
+                idemKey: null, missedRule: "", bounds: null, screen: "screen-loading", busy: false };
 
   function $(id) { return document.getElementById(id); }
   function t(key, vars) {
-    var s = (I18N[state.lang] && I18N[state.lang][key]) || I18N.fr[key] || key;
-    if (vars) { Object.keys(vars).forEach(function (k) { s = s.split("{" + k + "}").join(vars[k]); }); }
+    var full = key.indexOf(".") >= 0 ? key : "widget.page." + key;
+    var bundle = TEXTS[state.lang] || TEXTS.fr || {};
+    var s = bundle[full];
+    if (s === undefined) { return ""; }  // never show a raw key
+    if (vars) { Object.keys(vars).forEach(function (k) { s = s.split("{" + k + "}").join(String(vars[k])); }); }
     return s;
+  }
+  function loadTexts(lang) {
+    if (TEXTS[lang]) { return Promise.resolve(); }
+    return fetch("texts.json?lang=" + lang, { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { TEXTS[lang] = data.messages || {}; });
   }
   function euros(cents) {
     var n = cents / 100; // display only: amounts are computed in integer cents by the server
@@ -129,8 +51,16 @@
     document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
     document.title = t("file_title");
   }
+  /* Every action starts from a clean page: no earlier banner, notice or field error stays behind. */
+  function clearMessages() {
+    setStatus("");
+    document.querySelectorAll(".err").forEach(function (e) { e.hidden = true; e.textContent = ""; });
+    document.querySelectorAll("[aria-invalid]").forEach(function (e) { e.removeAttribute("aria-invalid"); });
+    $("proposal-result").hidden = true; $("proposal-msg").textContent = "";
+  }
 
   function show(id, focus) {
+    state.screen = id;
     document.querySelectorAll("[data-screen]").forEach(function (s) { s.hidden = s.id !== id; });
     setStatus("");
     var h = $(id).querySelector("h1");
@@ -166,6 +96,7 @@
   function showServerErrors(res, map) {
     if (res.status === 401 || res.status === 403) { show("screen-error"); return; }
     if (res.status === 413) { setStatus(t("err_large")); return; }
+    if (res.status === 429) { setStatus(t("err_busy")); return; }
     if (res.status === 409) { setStatus((res.data && res.data.detail) || t("err_conflict")); return; }
     if (res.status === 422 && res.data && Array.isArray(res.data.errors)) {
       var first = null;
@@ -176,7 +107,8 @@
         if (target) { var inp = fieldError(target, e.msg); first = first || inp; }
       });
       if (first) { first.focus(); return; }
-      setStatus((res.data && res.data.detail) || t("err_generic"));
+      var e0 = res.data.errors[0];
+      setStatus((e0 && e0.msg) || (res.data && res.data.detail) || t("err_generic"));
       return;
     }
     setStatus(t("err_generic"));
@@ -192,25 +124,43 @@
     var tbody = el("tbody");
     instalments.forEach(function (i) {
       var row = el("tr");
-      row.appendChild(el("td", {}, String(i.seq)));
-      row.appendChild(el("td", {}, fdate(i.due_date) + (i.status && i.status !== "due" ? " (" + t("st_" + i.status) + ")" : "")));
-      row.appendChild(el("td", {}, euros(i.amount_cents)));
+      row.appendChild(el("td", { "data-value": "" }, String(i.seq)));
+      var d = el("td");
+      d.appendChild(el("span", { "data-value": "" }, fdate(i.due_date)));
+      if (i.status && i.status !== "due") { d.appendChild(el("span", { "class": "st" }, t("st_" + i.status))); }
+      row.appendChild(d);
+      row.appendChild(el("td", { "data-value": "" }, euros(i.amount_cents)));
       tbody.appendChild(row);
     });
     table.appendChild(tbody);
   }
 
   function optionLabel(o) {
-    if (o.count === 1) { return t("opt_full") + " (" + euros(o.total_cents) + ")"; }
-    return t("opt_plan", { n: o.count, amount: euros(o.instalment_cents) }) + " " + t("opt_" + o.frequency);
+    if (o.count === 1) { return t("opt_full", { amount: euros(o.total_cents) }); }
+    return t("opt_plan_" + o.frequency, { n: o.count, amount: euros(o.instalment_cents) });
   }
-  function optionDetail(o) {
+  /* One span per catalogue text (the separators are drawn by the style sheet). */
+  function optionDetail(o, container) {
     var parts = [];
     if (o.count === 1) { parts.push(t("due_on", { date: fdate(o.first_due_date) })); }
     else { parts.push(t("first_last", { first: fdate(o.first_due_date), last: fdate(o.last_due_date) })); }
     if (o.discount_cents > 0) { parts.push(t("discount", { amount: euros(o.discount_cents) })); }
     parts.push(t("total_pay", { amount: euros(o.total_cents) }));
-    return parts.join(" · ");
+    parts.forEach(function (p) { container.appendChild(el("span", {}, p)); });
+    return container;
+  }
+  function ledgerTable(table, head, rows) {
+    table.textContent = "";
+    var thead = el("thead"), tr = el("tr");
+    head.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
+    thead.appendChild(tr); table.appendChild(thead);
+    var tbody = el("tbody");
+    rows.forEach(function (cells) {
+      var row = el("tr");
+      cells.forEach(function (c) { row.appendChild(el("td", { "data-value": "" }, c)); });
+      tbody.appendChild(row);
+    });
+    table.appendChild(tbody);
   }
 
   /* ---------------------------------------------------------------- file */
@@ -222,43 +172,59 @@
     $("amt-interest").textContent = euros(f.amounts.interest_cents);
     $("amt-other").textContent = euros(f.amounts.other_cents);
     $("amt-total").textContent = euros(f.amounts.total_cents);
-    $("creditor").textContent = f.creditor.name + ", " + f.creditor.address;
-    $("collector").textContent = f.collector.name + " (" + f.collector.legal_form + "), " + f.collector.address + " — " +
-      f.collector.activity + " · " + f.collector.phone + " · " + f.collector.email;
-    var inv = $("invoices"); inv.textContent = "";
-    f.invoices.forEach(function (i) {
-      inv.appendChild(el("li", {}, i.number + " — " + fdate(i.issue_date) + " — " + euros(i.amount_cents) +
-        (i.description ? " — " + i.description : "")));
-    });
+    $("creditor").textContent = t("widget.legal.creditor_line", { name: f.creditor.name, address: f.creditor.address });
+    $("collector").textContent = t("widget.legal.collector_line", { name: f.collector.name, legal_form: f.collector.legal_form,
+      address: f.collector.address, activity: f.collector.activity, phone: f.collector.phone, email: f.collector.email });
+    ledgerTable($("invoices"), [t("col_invoice"), t("col_issued"), t("col_amount")], f.invoices.map(function (i) {
+      return [i.number + (i.description ? " — " + i.description : ""), fdate(i.issue_date), euros(i.amount_cents)];
+    }));
+    $("no-payments").hidden = f.payments.length > 0;
+    $("payments").hidden = f.payments.length === 0;
+    ledgerTable($("payments"), [t("col_paid_on"), t("col_amount")], f.payments.map(function (p) {
+      return [fdate(p.date), euros(p.amount_cents)];
+    }));
+    $("sum-invoiced").textContent = euros(f.amounts.invoiced_cents);
+    $("sum-paid").textContent = euros(f.amounts.paid_cents);
+    $("sum-total").textContent = euros(f.amounts.total_cents);
     var legal = $("legal"); legal.textContent = "";
     var L = f.legal;
-    legal.appendChild(el("p", {}, L.collector_statement));
+    legal.appendChild(el("p", { "data-value": "" }, L.collector_statement));  // firm identity only
     legal.appendChild(el("p", {}, L.creditor_statement));
     if (L.first_letter) { legal.appendChild(el("p", {}, L.first_letter)); }
     legal.appendChild(el("h3", {}, L.l111_8_title));
-    L.l111_8_paragraphs.forEach(function (p) { legal.appendChild(el("p", { lang: "fr" }, p)); });
-    if (L.l111_8_explanation) { legal.appendChild(el("p", { lang: "en" }, L.l111_8_explanation)); }
-    var ul = el("ul"); L.payment_methods.forEach(function (m) { ul.appendChild(el("li", {}, m)); }); legal.appendChild(ul);
+    L.l111_8_paragraphs.forEach(function (p) { legal.appendChild(el("p", { lang: "fr", "data-value": "law" }, p)); });
+    if (L.l111_8_explanation) { legal.appendChild(el("p", {}, L.l111_8_explanation)); }
+    if (L.payment_methods.length) {  // none on a time-barred file: nothing is asked
+      legal.appendChild(el("h3", {}, t("widget.legal.payment_title")));
+      var ul = el("ul"); L.payment_methods.forEach(function (m) { ul.appendChild(el("li", {}, m)); }); legal.appendChild(ul);
+    }
     legal.appendChild(el("p", {}, L.free_advice));
+    var barred = f.status === "time_barred";  // a prescribed debt is shown, never claimed
+    $("amount-title").textContent = t(barred ? "amount_title_time_barred" : "amount_title");
+    $("amt-total-label").textContent = t(barred ? "total_time_barred" : "total");
+    $("sum-total-label").textContent = t(barred ? "total_time_barred" : "total");
     var msg = $("file-status-msg");
     msg.hidden = f.status === "open";
-    msg.textContent = f.status === "open" ? "" : t("status_" + f.status);
+    msg.textContent = f.status === "open" ? "" : t("widget.status." + f.status);
     $("go-options").hidden = !f.can_choose_plan;
     var cp = $("current-plan");
     cp.hidden = !f.plan;
     if (f.plan) {
-      $("current-plan-ref").textContent = t("reference") + " : " + f.plan.reference;
+      $("current-plan-ref").textContent = f.plan.reference;
       scheduleTable($("current-plan-table"), f.plan.instalments);
     }
   }
 
-  function loadFile(focus) {
+  function loadFile(focus, stay) {
     return api("GET", "file").then(function (res) {
       if (res.status !== 200) { show("screen-error"); return; }
+      if (!state.langChosen && res.data.language !== state.lang) {
+        state.lang = res.data.language === "en" ? "en" : "fr";
+        return loadTexts(state.lang).then(function () { applyI18n(); return loadFile(focus, stay); });
+      }
       state.file = res.data;
-      if (!state.langChosen) { state.lang = res.data.language === "en" ? "en" : "fr"; applyI18n(); }
       renderFile();
-      show("screen-file", focus);
+      if (!stay) { show("screen-file", focus); }
     }).catch(function () { show("screen-error"); });
   }
 
@@ -273,10 +239,10 @@
       if (state.selected && state.selected.id === o.id) { input.checked = true; }
       var label = el("label", { "for": id });
       label.appendChild(el("span", { "class": "title" }, optionLabel(o)));
-      label.appendChild(el("span", { "class": "detail", id: id + "-d" }, optionDetail(o)));
+      label.appendChild(optionDetail(o, el("span", { "class": "detail", id: id + "-d" })));
       wrap.appendChild(input); wrap.appendChild(label);
       box.appendChild(wrap);
-      input.addEventListener("change", function () { selectOption(o); });
+      input.addEventListener("change", function () { setStatus(""); selectOption(o); });
       if (idx === 0 && !state.selected) { input.setAttribute("data-first", "1"); }
     });
     var msg = $("options-msg");
@@ -295,6 +261,7 @@
     return api("GET", q).then(function (res) {
       if (res.status !== 200) { showServerErrors(res, { monthly_amount_cents: "capacity-amount" }); return; }
       state.missedRule = res.data.missed_rule || state.missedRule;
+      state.bounds = res.data.bounds || state.bounds;
       state.proposal = null; state.selected = null;
       renderOptions(res.data.options, res.data.available ? "" : res.data.message);
       $("to-consent").hidden = !res.data.available;
@@ -302,51 +269,75 @@
   }
 
   /* ---------------------------------------------------------------- wiring */
+  function monthsError() {
+    var b = state.bounds || { min_months: 2, max_months: 24 };
+    return t("widget.error.months", { min: b.min_months, max: b.max_months });
+  }
+  function amountError() {
+    var b = state.bounds || { min_instalment_cents: 3000 };
+    return t("widget.error.amount", { min_amount: euros(b.min_instalment_cents) });
+  }
+  function newKey() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() :
+      String(Date.now()) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
   function wire() {
     $("lang-switch").addEventListener("click", function () {
+      clearMessages();
       state.lang = state.lang === "fr" ? "en" : "fr"; state.langChosen = true;
-      applyI18n();
-      if (state.file) { renderFile(); }
-      if (state.options.length) { renderOptions(state.options, $("options-msg").textContent); }
+      loadTexts(state.lang).then(function () {
+        applyI18n();
+        if (!state.file) { return; }
+        // the server's texts (collector description, legal mentions, messages) come again in the new language
+        loadFile(false, true).then(function () {
+          if (state.screen === "screen-options") { loadOptions(); }
+          // a screen holding a server message in the other language goes back to the file
+          else if (["screen-ack", "screen-done", "screen-consent"].indexOf(state.screen) >= 0) { show("screen-file", false); }
+        });
+      });
     });
     $("go-options").addEventListener("click", function () {
+      clearMessages();
       loadOptions().then(function () { show("screen-options"); });
     });
-    $("go-dispute").addEventListener("click", function () { show("screen-dispute"); });
-    $("go-hardship").addEventListener("click", function () { show("screen-hardship"); });
-    $("go-contact").addEventListener("click", function () { show("screen-contact"); });
-    $("options-back").addEventListener("click", function () { show("screen-file"); });
-    $("consent-back").addEventListener("click", function () { show("screen-options"); });
+    $("go-dispute").addEventListener("click", function () { clearMessages(); show("screen-dispute"); });
+    $("go-hardship").addEventListener("click", function () { clearMessages(); show("screen-hardship"); });
+    $("go-contact").addEventListener("click", function () { clearMessages(); show("screen-contact"); });
+    $("options-back").addEventListener("click", function () { clearMessages(); show("screen-file"); });
+    $("consent-back").addEventListener("click", function () { clearMessages(); show("screen-options"); });
     document.querySelectorAll("[data-back]").forEach(function (b) {
-      b.addEventListener("click", function () { loadFile(); });
+      b.addEventListener("click", function () { clearMessages(); loadFile(); });
     });
     document.querySelectorAll("input[name=ptype]").forEach(function (r) {
       r.addEventListener("change", function () {
+        clearMessages();
         var byAmount = document.querySelector("input[name=ptype]:checked").value === "amount";
         $("field-amount").hidden = !byAmount; $("field-months").hidden = byAmount;
       });
     });
 
     $("capacity-form").addEventListener("submit", function (ev) {
-      ev.preventDefault(); clearErrors(this);
+      ev.preventDefault(); clearMessages();
       var cents = parseCents($("capacity-amount").value);
-      if (cents === null) { fieldError("capacity-amount", t("err_amount")).focus(); return; }
+      if (cents === null) { fieldError("capacity-amount", t("widget.error.capacity")).focus(); return; }
       state.capacity = cents;
       loadOptions();
     });
 
     $("proposal-form").addEventListener("submit", function (ev) {
-      ev.preventDefault(); clearErrors(this);
+      ev.preventDefault(); clearMessages();
       if (state.busy) { return; }
       var byAmount = document.querySelector("input[name=ptype]:checked").value === "amount";
       var body = { frequency: $("p-frequency").value };
       if (byAmount) {
         var cents = parseCents($("p-amount").value);
-        if (cents === null) { fieldError("p-amount", t("err_amount")).focus(); return; }
+        if (cents === null) { fieldError("p-amount", amountError()).focus(); return; }
         body.amount_cents = cents;
       } else {
         var m = $("p-months").value.trim();
-        if (!/^\d{1,3}$/.test(m) || +m < 1 || +m > 120) { fieldError("p-months", t("err_months")).focus(); return; }
+        var b = state.bounds || { min_months: 2, max_months: 24 };
+        if (!/^\d{1,3}$/.test(m) || +m < b.min_months || +m > b.max_months) { fieldError("p-months", monthsError()).focus(); return; }
         body.months = parseInt(m, 10);
       }
       if ($("p-start").value) { body.start_date = $("p-start").value; }
@@ -354,23 +345,23 @@
       api("POST", "proposal", body).then(function (res) {
         busy(btn, false);
         if (res.status !== 200) {
-          showServerErrors(res, { amount_cents: "p-amount", months: "p-months", start_date: "p-start", body: "p-amount" });
+          showServerErrors(res, { amount_cents: "p-amount", months: "p-months", start_date: "p-start", frequency: "p-amount", body: byAmount ? "p-amount" : "p-months" });
           return;
         }
         var r = res.data;
         state.proposal = body;
-        $("proposal-result").hidden = false;
-        $("proposal-msg").textContent = r.message;
         var list = r.accepted ? [r.option] : r.alternatives;
         state.selected = r.accepted ? r.option : null;
-        renderOptions(list, r.accepted ? r.message : r.message + " " + t("alternatives"));
-        $("options-msg").focus && $("options-msg").setAttribute("tabindex", "-1");
-        $("options-msg").focus();
+        renderOptions(list, r.accepted || !list.length ? "" : t("alternatives"));
+        $("to-consent").hidden = !list.length;
+        $("proposal-result").hidden = false;
+        $("proposal-msg").textContent = r.message;
+        $("proposal-msg").focus();
       }).catch(function () { busy(btn, false); setStatus(t("err_generic")); });
     });
 
     $("options-form").addEventListener("submit", function (ev) {
-      ev.preventDefault();
+      ev.preventDefault(); clearMessages();
       var checked = document.querySelector("input[name=option]:checked");
       if (!checked || !state.selected) {
         setStatus(t("err_choose"));
@@ -378,18 +369,16 @@
         return;
       }
       var o = state.selected;
-      state.idemKey = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() :
-        String(Date.now()) + "-" + Math.random().toString(36).slice(2, 12);
-      $("consent-summary").textContent = t("summary", { label: optionLabel(o), total: euros(o.total_cents) }) + " " + optionDetail(o);
+      state.idemKey = newKey();
+      $("consent-summary").textContent = t("summary", { label: optionLabel(o), total: euros(o.total_cents) });
       scheduleTable($("consent-table"), o.instalments);
       $("consent-missed").textContent = state.missedRule ? t("consent_missed", { rule: state.missedRule }) : "";
       $("consent").checked = false;
-      clearErrors($("consent-form"));
       show("screen-consent");
     });
 
     $("consent-form").addEventListener("submit", function (ev) {
-      ev.preventDefault(); clearErrors(this);
+      ev.preventDefault(); clearMessages();
       if (state.busy) { return; }
       if (!$("consent").checked) { fieldError("consent", t("err_consent")).focus(); return; }
       var body = { option_id: state.selected.id, consent: true };
@@ -409,7 +398,7 @@
 
     function ackForm(formId, path, collect, map, btnId) {
       $(formId).addEventListener("submit", function (ev) {
-        ev.preventDefault(); clearErrors(this);
+        ev.preventDefault(); clearMessages();
         if (state.busy) { return; }
         var body = collect();
         if (!body) { return; }
@@ -419,15 +408,17 @@
           if (res.status !== 200) { showServerErrors(res, map); return; }
           $("ack-msg").textContent = res.data.message;
           $("ack-ref").textContent = res.data.reference;
+          var notes = $("ack-notices"); notes.textContent = "";
+          (res.data.notices || []).forEach(function (n) { notes.appendChild(el("p", { "class": "notice" }, n)); });
           show("screen-ack");
         }).catch(function () { busy(btn, false); setStatus(t("err_generic")); });
       });
     }
     ackForm("dispute-form", "dispute", function () {
       var msg = $("d-message").value.trim();
-      if (!msg) { fieldError("d-message", t("err_required")).focus(); return null; }
+      if (!msg) { fieldError("d-message", t("widget.error.message_required", { limit: 2000 })).focus(); return null; }
       return { reason: $("d-reason").value, message: msg };
-    }, { message: "d-message", "*": "d-message" }, "d-submit");
+    }, { message: "d-message", reason: "d-message", "*": "d-message" }, "d-submit");
     ackForm("hardship-form", "hardship", function () {
       return { situation: $("h-situation").value, message: $("h-message").value.trim() };
     }, { "*": "h-message" }, "h-submit");
@@ -437,8 +428,10 @@
       var body = { channel: $("c-channel").value, preferred_at: when.length === 16 ? when + ":00" : when };
       var phone = $("c-phone").value.trim();
       if (phone) { body.phone = phone; }
+      var note = $("c-note").value.trim();
+      if (note) { body.note = note; }
       return body;
-    }, { preferred_at: "c-when", phone: "c-phone", "*": "c-when" }, "c-submit");
+    }, { preferred_at: "c-when", phone: "c-phone", note: "c-note", channel: "c-when", "*": "c-when" }, "c-submit");
   }
 
   function start() {
@@ -451,11 +444,13 @@
     } catch (e) { /* storage disabled: keep the token in memory only */ }
     if (params.get("lang") === "en" || params.get("lang") === "fr") { state.lang = params.get("lang"); state.langChosen = true; }
     if (hash && window.history && history.replaceState) { history.replaceState(null, "", window.location.pathname); }
-    applyI18n();
     wire();
-    if (!token) { show("screen-error"); return; }
-    state.token = token;
-    loadFile(false);
+    loadTexts(state.lang).then(function () {
+      applyI18n();
+      if (!token) { show("screen-error"); return; }
+      state.token = token;
+      loadFile(false);
+    }).catch(function () { show("screen-error"); });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Amiable database (see agent.db.migrate and the README's "Database migrations")."""

@@ -1,0 +1,1 @@
+"""Alembic revisions (files named YYYYMMDD_REV_slug.py; see the README, "Database migrations")."""
