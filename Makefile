@@ -23,7 +23,7 @@ PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --
 DATE_TESTS := tests/test_clock.py tests/browser tests/widget tests/plans tests/service tests/spine/test_portfolio.py \
               tests/letters tests/outbox tests/sync tests/understanding
 
-.PHONY: run test setup setup-test chromium faketime letter-debs postgres migration llama lint typecheck pytest pytest-clock demo serve bench clean
+.PHONY: run run-key test setup setup-test chromium faketime letter-debs postgres migration llama lint typecheck pytest pytest-clock demo serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,22 @@ demo: setup
 serve: setup
 	$(BIN)/amiable serve
 
+# The console key of `make run`: created once, kept in $(RUN_KEY) (mode 0600, in the data dir) and shown again
+# while it is active; delete the file or revoke the key (`amiable keys revoke ID`) to get a new one.
+RUN_KEY ?= $(or $(AMIABLE_DATA_DIR),var)/make-run.key
+run-key:
+	@echo "--- API key for the agent console (admin role) ---"
+	@key=$$(cat "$(RUN_KEY)" 2>/dev/null); prefix=$$(printf '%s' "$$key" | cut -d_ -f2); \
+	if [ -n "$$prefix" ] && $(BIN)/amiable keys list | grep -q "amk_$${prefix}_.*active$$"; then \
+	  echo "$$key"; echo "(the same key as last time, kept in $(RUN_KEY))"; \
+	else \
+	  mkdir -p "$$(dirname "$(RUN_KEY)")" && umask 077 && \
+	  $(BIN)/amiable keys create --name make-run --role admin 2>/dev/null | tail -n 1 > "$(RUN_KEY)" && \
+	  cat "$(RUN_KEY)" && echo "(new key, kept in $(RUN_KEY) and shown again by the next make run)"; \
+	fi
+
 # The main job: demo drafts, a key for the agent console, a debtor widget link, then the service.
-run: demo
-	@echo "--- API key for the agent console (admin role; shown once) ---"
-	$(BIN)/amiable keys create --name make-run --role admin
+run: demo run-key
 	@echo "--- debtor widget link for D003 ---"
 	$(BIN)/amiable plan link --debtor D003
 	$(BIN)/amiable serve

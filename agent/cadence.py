@@ -20,6 +20,7 @@ from agent.calendar import ContactWindows
 from agent.domain import Channel, DebtorFile
 from agent.errors import ConfigError
 from agent.guard.policy import GuardPolicy
+from agent.i18n import t
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
@@ -58,9 +59,28 @@ def load_cadence_policy(path: Path) -> CadencePolicy:
     return load_yaml_model(Path(path), CadencePolicy, "cadence policy")
 
 
+class Reason(BaseModel):
+    """A reason as a catalogue key (``cadence.reason.<code>``) with its values, rendered per user language."""
+
+    code: str
+    values: dict[str, str | int] = Field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        shown = {k: t(f"cadence.{_CODED[k]}.{v}", lang) if k in _CODED else v for k, v in self.values.items()}
+        return t(f"cadence.reason.{self.code}", lang, **shown)
+
+
+_CODED = {"channel": "channel", "fallback": "channel", "message_type": "type"}  # values that are codes
+
+
+def _why(code: str, **values: str | int) -> Reason:
+    return Reason(code=code, values=values)
+
+
 class Escalation(BaseModel):
     suggested: bool
-    reason: str
+    reason: str  # English text of ``reason_code`` (kept for API clients); UIs render ``reason_code``
+    reason_code: Reason | None = None
     internal: bool = True  # never shown or said to the debtor
     days_without_answer: int = 0
     creditor_mandate_to_sue: bool = False
@@ -73,9 +93,16 @@ class Recommendation(BaseModel):
     earliest_at: dt.datetime | None = None  # first allowed moment (call window start for calls)
     channel: Channel | None = None
     message_type: MessageType
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)  # English texts of ``reason_codes`` (kept for API clients)
+    reason_codes: list[Reason] = Field(default_factory=list)
     escalation: Escalation | None = None
     policy_version: str
+
+    @model_validator(mode="after")
+    def _texts(self) -> Recommendation:
+        if self.reason_codes and not self.reasons:
+            self.reasons = [r.text("en") for r in self.reason_codes]
+        return self
 
 
 class Planner:
@@ -107,29 +134,29 @@ class Planner:
         base = {"debtor_id": file.id, "policy_version": c.version}
         sig = file.signals
         if file.status == "closed":
-            return Recommendation(**base, action="none", message_type="none", reasons=["file closed"])
+            return Recommendation(**base, action="none", message_type="none", reason_codes=[_why("closed")])
         if sig.balance_cents <= 0:
-            return Recommendation(**base, action="none", message_type="none", reasons=["nothing is owed"])
-        review: list[str] = []
+            return Recommendation(**base, action="none", message_type="none", reason_codes=[_why("nothing_owed")])
+        review: list[Reason] = []
         if file.status == "on_hold":
-            review.append(f"file on hold{': ' + file.hold_reason if file.hold_reason else ''}")
+            review.append(_why("on_hold_reason", reason=file.hold_reason) if file.hold_reason else _why("on_hold"))
         if file.disputed:
-            review.append("open dispute: reminders suspended until the debt is verified")
+            review.append(_why("disputed"))
         if sig.time_barred:
-            review.append("debt time-barred: no collection contact")
+            review.append(_why("time_barred"))
         if file.over_indebtedness:
-            review.append("over-indebtedness procedure: individual collection suspended")
+            review.append(_why("over_indebtedness"))
         notes = self.windows.restrictions(file)  # "ne plus appeler le domicile", "e-mail uniquement"...
         allowed = [ch for ch in (file.preferred_channel, *c.fallback_channels)
                    if ch not in file.opt_outs and ch not in ("widget", "chat") and notes.channel_allowed(ch)]
         allowed = list(dict.fromkeys(allowed))
         if not allowed:
-            review.append("the debtor opted out of every channel")
+            review.append(_why("all_opted_out"))
         if review:
             return Recommendation(**base, action="agent_review", date=self.next_contact_day(today),
-                                  message_type="agent_review", reasons=review)
+                                  message_type="agent_review", reason_codes=review)
 
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         outbound = sorted((x for x in file.contacts if x.direction == "out" and x.at.date() <= today),
                           key=lambda x: x.at)
         last_out = outbound[-1].at.date() if outbound else None
@@ -140,33 +167,33 @@ class Planner:
         plan = file.active_plan
         if last_in is not None and (last_out is None or last_in > last_out):
             mtype, date, channel = "reply", last_in + dt.timedelta(days=c.reply_within_days), file.preferred_channel
-            reasons.append(f"the debtor contacted us on {last_in.isoformat()}: reply")
+            reasons.append(_why("reply", date=last_in.isoformat()))
         elif pending:
             due = min(p.due_date for p in pending)
             mtype, date, channel = "promise_check", due + dt.timedelta(days=c.promise_grace_days), file.preferred_channel
-            reasons.append(f"promise to pay due {due.isoformat()}: check it was kept")
+            reasons.append(_why("promise_check", date=due.isoformat()))
         elif plan is not None:
             nxt = [i.due_date for i in plan.instalments if i.status == "due"]
             missed = [i for i in plan.instalments if i.status == "missed"]
             if missed:
                 mtype, date = "plan_check", today
-                reasons.append(f"plan {plan.reference}: {len(missed)} missed instalment(s)")
+                reasons.append(_why("plan_missed", plan=plan.reference, count=len(missed)))
             elif nxt:
                 mtype, date = "plan_check", min(nxt) + dt.timedelta(days=c.plan_grace_days)
-                reasons.append(f"plan {plan.reference}: check the instalment due {min(nxt).isoformat()}")
+                reasons.append(_why("plan_check", plan=plan.reference, date=min(nxt).isoformat()))
             else:
                 mtype, date = "follow_up", today
-                reasons.append(f"plan {plan.reference} has no instalment left due")
+                reasons.append(_why("plan_done", plan=plan.reference))
             channel = file.preferred_channel
         else:
             mtype = step.type
             channel = file.preferred_channel if step.channel == "preferred" else step.channel
             gap = c.interval_days[min(len(outbound), len(c.interval_days) - 1)]
             date = (last_out + dt.timedelta(days=gap)) if last_out else today
-            reasons.append(f"step {len(outbound) + 1} of the sequence ({mtype})"
-                           + (f", {gap} days after the last contact" if last_out else ""))
+            reasons.append(_why("step_after", step=len(outbound) + 1, message_type=mtype, days=gap) if last_out
+                           else _why("step", step=len(outbound) + 1, message_type=mtype))
         if channel not in allowed:
-            reasons.append(f"{channel} opted out: {allowed[0]} instead")
+            reasons.append(_why("opted_out", channel=str(channel), fallback=allowed[0]))
             channel = allowed[0]
         date = max(date, today)
 
@@ -179,21 +206,21 @@ class Planner:
             if channel == "phone" and len(calls) >= caps.calls_per_30d:
                 written = [ch for ch in allowed if ch != "phone"]
                 if written:
-                    reasons.append(f"call cap reached ({caps.calls_per_30d} per 30 days): {written[0]} instead")
+                    reasons.append(_why("call_cap_switch", cap=caps.calls_per_30d, fallback=written[0]))
                     channel = written[0]
                     continue
                 date = min(x.at.date() for x in calls) + dt.timedelta(days=30)
-                reasons.append(f"call cap reached ({caps.calls_per_30d} per 30 days): postponed")
+                reasons.append(_why("call_cap_postponed", cap=caps.calls_per_30d))
                 continue
             if len(week) >= caps.contacts_per_7d:
                 date = min(x.at.date() for x in week) + dt.timedelta(days=7)
-                reasons.append(f"contact cap reached ({caps.contacts_per_7d} per 7 days): postponed")
+                reasons.append(_why("contact_cap_postponed", cap=caps.contacts_per_7d))
                 continue
             break
         earliest = self._earliest(date, channel, file)
         return Recommendation(**base, action="contact", date=date, earliest_at=earliest,
                               channel=channel,
-                              message_type=mtype, reasons=reasons, escalation=self.escalation(file, outbound))
+                              message_type=mtype, reason_codes=reasons, escalation=self.escalation(file, outbound))
 
     def _earliest(self, d: dt.date, channel: str, file: DebtorFile) -> dt.datetime:
         return self.windows.first_slot(d, channel, file=file)
@@ -209,23 +236,22 @@ class Planner:
         last_in = max(signs) if signs else None
         unanswered = [x for x in outbound if last_in is None or x.at.date() > last_in]
         if len(unanswered) < c.escalation_min_contacts:
-            return Escalation(suggested=False, reason=f"{len(unanswered)} unanswered contact(s); "
-                              f"{c.escalation_min_contacts} needed before a hand-over is considered",
+            why = _why("escalation_few_contacts", count=len(unanswered), needed=c.escalation_min_contacts)
+            return Escalation(suggested=False, reason=why.text(), reason_code=why,
                               creditor_mandate_to_sue=file.creditor.mandate_to_sue)
         days = (today - unanswered[0].at.date()).days
         if days < c.escalation_after_days:
             return Escalation(suggested=False, days_without_answer=days,
-                              reason=f"{days} days without answer (threshold {c.escalation_after_days})",
+                              reason=(why := _why("escalation_waiting", days=days,
+                                                  threshold=c.escalation_after_days)).text(), reason_code=why,
                               creditor_mandate_to_sue=file.creditor.mandate_to_sue)
         if file.hardship or file.vulnerable:
             return Escalation(suggested=False, days_without_answer=days,
-                              reason="hardship or vulnerability on file: agent review rather than hand-over",
+                              reason=(why := _why("escalation_vulnerable")).text(), reason_code=why,
                               creditor_mandate_to_sue=file.creditor.mandate_to_sue)
-        who = "" if file.creditor.mandate_to_sue else " (the creditor has not mandated legal action: ask it)"
-        return Escalation(suggested=True, days_without_answer=days,
-                          reason=f"no answer for {days} days after {len(unanswered)} contacts: propose the file "
-                                 f"to the litigation team for a decision{who}. Internal only: never mention it "
-                                 "to the debtor as a threat.",
+        why = _why("escalation_suggested" if file.creditor.mandate_to_sue else "escalation_suggested_no_mandate",
+                   days=days, count=len(unanswered))
+        return Escalation(suggested=True, days_without_answer=days, reason=why.text(), reason_code=why,
                           creditor_mandate_to_sue=file.creditor.mandate_to_sue)
 
 

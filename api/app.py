@@ -29,10 +29,10 @@ from api.edge import Edge
 from api.ratelimit import RateLimiter, limiter_rates
 from api.security import require_role
 
-ROUTERS = ("health", "guard", "plans", "widget", "debtors", "conversations", "facade", "admin", "evals")
+ROUTERS = ("health", "guard", "plans", "widget", "debtors", "conversations", "facade", "admin", "evals", "ui")
 # Roles for routers declared at inclusion (None: the router handles its own auth or needs none).
 ROUTER_ROLES: dict[str, tuple[str, ...] | None] = {
-    "health": None, "widget": None,  # widget: debtor tokens only, never API keys
+    "health": None, "ui": None, "widget": None,  # ui: labels only; widget: debtor tokens only, never API keys
     "guard": ("agent", "qa"), "plans": ("agent",), "evals": ("qa",),
     "debtors": None, "conversations": None, "facade": None, "admin": None,  # declared per route
 }

@@ -267,7 +267,8 @@ def read_message(message: str | None, file: Path | None, *, limit: int) -> str:
     except UnicodeDecodeError as exc:
         raise fail(f"{source} is not UTF-8 text (byte {exc.start})") from exc
     if len(text) > limit:
-        raise fail(f"message: too long ({len(text):,} characters; the limit is {limit:,})")
+        # the drafting pipeline's wording (and limit), so the CLI and the API say the same thing
+        raise fail(f"message is too long ({len(text)} characters; the limit is {limit})")
     return text.strip()
 
 

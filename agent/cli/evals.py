@@ -47,8 +47,11 @@ def run_cmd(
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N cases")] = None,  # noqa: UP045
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip cases already scored in --out")] = True,
     judge_runs: Annotated[int, typer.Option(min=1, max=20, help="LLM judge: runs per case")] = 3,
+    replay: Annotated[Optional[Path], typer.Option("--replay", help="Run again from this run folder's manifest and debtor snapshot (identical results.jsonl)")] = None,  # noqa: UP045
 ) -> None:
-    """Draft a reply for every scenario, score it, write results.jsonl + report.html; exit 1 if the gate fails."""
+    """Draft a reply for every scenario, score it, write results.jsonl + report.html (French) and report.en.html;
+    exit 1 if the gate fails. Runs draft from a snapshot of the debtor files (snapshot.json), never the live
+    database, so --replay reproduces a run byte for byte."""
     from agent.qa import runner
     from agent.runtime import Runtime
 
@@ -63,7 +66,7 @@ def run_cmd(
     try:
         cfg = runner.RunConfig(datasets=dataset or [s.evals_dir / "scenarios"], backend=backend,
                                out_dir=out_dir, evaluators=names, limit=limit, resume=resume, thresholds=th,
-                               judge_runs=judge_runs)
+                               judge_runs=judge_runs, replay=replay)
         rt = Runtime.start(s)
         prep = runner.prepare(rt, cfg)
         for n in prep.notices:

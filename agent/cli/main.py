@@ -16,6 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: "--json  JSON output", "--debtor TEXT", never "<bool>"
 )
 core.register(app)
 

@@ -1,5 +1,12 @@
 """Evaluation runs: scenarios -> drafts -> evaluators -> results.jsonl + run.json + report.html.
 
+Isolation: a run never reads the live database while drafting. Before the first case every debtor file the
+scenarios name is read once and written to the run's ``snapshot.json`` (its sha256 in ``run.json``); the run
+drafts from that snapshot only, with the clock frozen at the snapshot's date. ``RunConfig(replay=RUN_DIR)``
+(``amiable eval run --replay RUN_DIR``) runs again from a manifest: same datasets (checked by sha256), backend,
+evaluators and snapshot, so ``results.jsonl`` is identical byte for byte (per-case timings live in the manifest,
+not in the results), whatever happened to the live database since.
+
 Every case's result is appended to ``results.jsonl`` and flushed as soon as it is scored, so an
 interrupted run resumes without redoing finished cases (same dataset hash, backend and evaluator
 versions). All validation (schema, evaluators, debtors, backend, index) happens before the first case.
@@ -14,7 +21,7 @@ import logging
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,6 +43,8 @@ from agent.errors import ConfigError, InputValidationError, UserError
 from agent.qa import evaluators as E
 from agent.qa.datasets import Dataset, LoadedScenario, load_dataset
 from agent.qa.evaluators.base import CaseOutput, EvalCase, Evaluator, Score
+from agent.qa.report import write_report
+from agent.qa.results import MANIFEST, REPORT, RESULTS, SNAPSHOT, case_overall, read_results, summarize
 from agent.qa.schema import Scenario, Situation
 
 if TYPE_CHECKING:
@@ -43,11 +52,9 @@ if TYPE_CHECKING:
     from agent.runtime import Runtime
 
 log = logging.getLogger("amiable.qa")
+__all__ = ["MANIFEST", "REPORT", "RESULTS", "SNAPSHOT", "case_overall", "read_results", "summarize"]  # re-exported
 
 Backend = Literal["offline", "llm"]
-RESULTS = "results.jsonl"
-MANIFEST = "run.json"
-REPORT = "report.html"
 
 
 class MissingDebtorError(UserError):
@@ -82,7 +89,7 @@ def situation_file(sc: Scenario, sit: Situation, as_of: dt.date) -> DebtorFile:
     )
 
 
-def _eval_service(rt: Runtime, backend: Backend, inline: dict[str, DebtorFile]) -> DraftingService:
+def _eval_service(rt: Runtime, backend: Backend, files: dict[str, DebtorFile]) -> DraftingService:
     from agent.drafting.composer import Composer
     from agent.drafting.pipeline import DraftingService
 
@@ -92,14 +99,11 @@ def _eval_service(rt: Runtime, backend: Backend, inline: dict[str, DebtorFile]) 
             raise ConfigError("--backend llm needs an LLM endpoint: set AMIABLE_LLM_BASE_URL and AMIABLE_LLM_MODEL")
 
     class EvalDraftingService(DraftingService):
-        """Loads inline situations from memory and caches every file for the run."""
+        """Drafts from the run's snapshot (inline situations and the debtor files read before the run) only."""
 
         def __init__(self, runtime: Runtime) -> None:
-            self._files: dict[str, DebtorFile] = dict(inline)
-            super().__init__(runtime, composer=None)
-            shared = runtime.__dict__.get("drafting")  # reuse an already warmed-up intent detector
-            if shared is not None and getattr(shared, "_detector", None) is not None:
-                self._detector = shared._detector
+            self._files: dict[str, DebtorFile] = dict(files)
+            super().__init__(runtime, composer=None)  # the intent detector is the runtime's (shared, warm)
 
         def _default_composer(self) -> Composer:
             # offline: never pick the LLM composer, whatever the settings say
@@ -107,12 +111,35 @@ def _eval_service(rt: Runtime, backend: Backend, inline: dict[str, DebtorFile]) 
 
         def load(self, debtor_id: str) -> DebtorFile:
             f = self._files.get(debtor_id)
-            if f is None:
-                f = super().load(debtor_id)
-                self._files[debtor_id] = f
+            if f is None:  # never the live database: every file was read into the snapshot beforehand
+                raise MissingDebtorError(f"debtor {debtor_id!r} is not in this run's snapshot")
             return f
 
     return EvalDraftingService(rt)
+
+
+# ------------------------------------------------------------------------------------------ snapshot
+def snapshot_bytes(as_of: dt.date, files: dict[str, DebtorFile]) -> bytes:
+    """The run's debtor files as canonical JSON (sorted keys, so equal files give equal bytes)."""
+    body = {"version": 1, "as_of": as_of.isoformat(),
+            "files": {k: files[k].model_dump(mode="json") for k in sorted(files)}}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def read_snapshot(data: bytes, where: Path) -> tuple[dt.date, dict[str, DebtorFile]]:
+    try:
+        body = json.loads(data)
+        return (dt.date.fromisoformat(body["as_of"]),
+                {k: DebtorFile.model_validate(v) for k, v in body["files"].items()})
+    except (ValueError, KeyError, TypeError, ValidationError) as exc:
+        raise InputValidationError(f"{where}: not a run snapshot ({str(exc).splitlines()[0]})") from exc
+
+
+def _live_files(rt: Runtime, ids: set[str], today: dt.date) -> dict[str, DebtorFile]:
+    from agent.db.repo import load_file
+
+    with rt.session() as s:
+        return {i: load_file(s, i, today) for i in sorted(ids)}
 
 
 # ------------------------------------------------------------------------------------------ thresholds
@@ -179,74 +206,6 @@ def fingerprint(dataset_sha: str, backend: str, evaluators: list[Evaluator]) -> 
     return hashlib.sha256(f"{dataset_sha}|{backend}|{keys}".encode()).hexdigest()[:16]
 
 
-def read_results(path: Path) -> list[dict[str, Any]]:
-    """Every complete result line (a torn last line from an interruption is ignored)."""
-    if not path.is_file():
-        return []
-    out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(obj, dict) and "case_id" in obj:
-            out.append(obj)
-    return out
-
-
-def case_overall(scores: dict[str, Any]) -> tuple[float | None, bool]:
-    vals = [s for s in scores.values() if s is not None]
-    if not vals:
-        return None, False
-    return round(statistics.fmean(s["value"] for s in vals), 4), all(s["passed"] for s in vals)
-
-
-def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per dimension (and tone sub-dimension): n, mean, pass rate; broken down by intent, language, channel."""
-    def dims_of(r: dict[str, Any]) -> Iterator[tuple[str, float, bool]]:
-        if r.get("error"):
-            return
-        for name, s in r["scores"].items():
-            if s is None:
-                continue
-            yield name, float(s["value"]), bool(s["passed"])
-            for sub, v in (s.get("subscores") or {}).items():
-                yield f"{name}.{sub}", float(v), float(v) >= 0.5
-        if r.get("sendable") and r["scores"].get("compliance") is not None:
-            c = r["scores"]["compliance"]
-            yield "compliance_sendable", float(c["value"]), bool(c["passed"])
-        if r.get("overall") is not None:
-            yield "overall", float(r["overall"]), bool(r.get("passed"))
-
-    def agg(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-        acc: dict[str, list[tuple[float, bool]]] = {}
-        for r in rows:
-            for name, v, p in dims_of(r):
-                acc.setdefault(name, []).append((v, p))
-        return {k: {"n": len(v), "mean": round(statistics.fmean(x for x, _ in v), 4),
-                    "pass_rate": round(sum(1 for _, p in v if p) / len(v), 4)} for k, v in sorted(acc.items())}
-
-    def group(key: Callable[[dict[str, Any]], str]) -> dict[str, dict[str, dict[str, float]]]:
-        buckets: dict[str, list[dict[str, Any]]] = {}
-        for r in results:
-            buckets.setdefault(key(r), []).append(r)
-        return {k: agg(v) for k, v in sorted(buckets.items())}
-
-    ok = [r for r in results if not r.get("error")]
-    return {
-        "cases": len(results),
-        "errors": len(results) - len(ok),
-        "passed": sum(1 for r in ok if r.get("passed")),
-        "sendable": sum(1 for r in ok if r.get("sendable")),
-        "dimensions": agg(results),
-        "by_intent": group(lambda r: r.get("expected_intent") or r.get("intent") or "unknown"),
-        "by_lang": group(lambda r: r.get("lang") or "?"),
-        "by_channel": group(lambda r: r.get("channel") or "?"),
-    }
-
-
 # ------------------------------------------------------------------------------------------ scoring
 def score_all(evaluators: list[Evaluator], case: EvalCase, out: CaseOutput) -> dict[str, Any]:
     scores: dict[str, Any] = {}
@@ -291,6 +250,33 @@ class RunConfig(BaseModel):
     vary_replicas: bool = Field(default=False, description="bench: give each replica a distinct message "
                                 "(a reference appended) so caches do not flatter the timing")
     write_report: bool = True
+    replay: Path | None = Field(default=None, description="a run folder: run again from its manifest and snapshot")
+
+
+def _replayed(cfg: RunConfig) -> tuple[RunConfig, dict[str, Any], bytes]:
+    """The configuration, manifest and snapshot bytes of the run to replay (its own settings win)."""
+    assert cfg.replay is not None
+    path = cfg.replay / MANIFEST
+    if not path.is_file():
+        raise InputValidationError(f"--replay {cfg.replay}: no {MANIFEST} there")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputValidationError(f"{path}: not valid JSON ({exc})") from exc
+    snap = manifest.get("snapshot") or {}
+    snap_path = cfg.replay / str(snap.get("file") or SNAPSHOT)
+    if not snap_path.is_file():
+        raise InputValidationError(f"--replay {cfg.replay}: no snapshot file (runs before snapshots cannot be replayed)")
+    data = snap_path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != snap.get("sha256"):
+        raise InputValidationError(f"{snap_path}: sha256 differs from the manifest's (the snapshot was changed)")
+    update: dict[str, Any] = {"datasets": [Path(p) for p in manifest["datasets"]], "backend": manifest["backend"],
+                              "evaluators": (manifest["evaluator_names"] if "evaluator_names" in manifest
+                                             else list(manifest.get("evaluators") or {})),
+                              "limit": manifest.get("limit"), "replicate_to": manifest.get("replicate_to"),
+                              "vary_replicas": bool(manifest.get("vary_replicas")),
+                              "judge_runs": manifest.get("judge_runs") or cfg.judge_runs}
+    return cfg.model_copy(update=update), manifest, data
 
 
 @dataclass
@@ -305,12 +291,21 @@ class PreparedRun:
     notices: list[str]
     fingerprint: str
     prepare_seconds: float = 0.0
+    snapshot: bytes = b""
+    replay_of: str | None = None
 
 
 def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
     """Validate everything before the first case: dataset, evaluators, thresholds, debtors, backend, index."""
     t0 = time.perf_counter()
+    replay_manifest: dict[str, Any] | None = None
+    replay_data = b""
+    if cfg.replay is not None:
+        cfg, replay_manifest, replay_data = _replayed(cfg)
     dataset = load_dataset(cfg.datasets)
+    if replay_manifest is not None and dataset.sha256 != replay_manifest.get("dataset_sha256"):
+        raise InputValidationError(f"--replay {cfg.replay}: the datasets changed since that run (sha256 "
+                                   f"{dataset.sha256[:12]}, was {str(replay_manifest.get('dataset_sha256'))[:12]})")
     evaluators = E.build(cfg.evaluators, judge_runs=cfg.judge_runs)
     notices: list[str] = []
     kept: list[Evaluator] = []
@@ -340,18 +335,31 @@ def prepare(rt: Runtime, cfg: RunConfig) -> PreparedRun:
             i += 1
     if cfg.limit:
         cases = cases[: cfg.limit]
-    _check_debtors(rt, cases)
-    inline = {c.scenario.inline_debtor_id: situation_file(c.scenario, c.scenario.situation, rt.clock.today())
-              for c in cases if c.scenario.situation is not None}
-    service = _eval_service(rt, cfg.backend, inline)
+    if replay_manifest is not None:
+        as_of, files = read_snapshot(replay_data, cfg.replay or Path("."))
+        missing = sorted({c.scenario.debtor_id for c in cases if c.scenario.debtor_id} - set(files))
+        if missing:
+            raise MissingDebtorError(f"debtors {', '.join(missing)} are not in the snapshot of {cfg.replay}")
+    else:
+        _check_debtors(rt, cases)
+        as_of = rt.clock.today()
+        live = _live_files(rt, {c.scenario.debtor_id for c in cases if c.scenario.debtor_id}, as_of)
+        inline = {c.scenario.inline_debtor_id: situation_file(c.scenario, c.scenario.situation, as_of)
+                  for c in cases if c.scenario.situation is not None}
+        # the run drafts from the serialised files, so a replay (which reads them back) sees exactly the same
+        as_of, files = read_snapshot(snapshot_bytes(as_of, {**live, **inline}), cfg.out_dir / SNAPSHOT)
+    snapshot = snapshot_bytes(as_of, files)
+    run_rt = rt.with_clock(Clock(tz=rt.clock.tz, fixed_today=as_of))
+    service = _eval_service(run_rt, cfg.backend, files)
     counts = rt.index.counts()
     if not counts.get("guidelines"):
         raise ConfigError("the knowledge index is empty: run `amiable ingest` (or `amiable init`) first")
     prefill_query_embeddings(rt, [c.scenario.message for c in cases])
     tag = (f"x{cfg.replicate_to}" + ("v" if cfg.vary_replicas else "")) if cfg.replicate_to else ""
     fp = fingerprint(dataset.sha256 + tag, cfg.backend, evaluators)
-    return PreparedRun(cfg, dataset, cases, evaluators, th, service, rt, notices, fp,
-                       prepare_seconds=round(time.perf_counter() - t0, 3))
+    return PreparedRun(cfg, dataset, cases, evaluators, th, service, run_rt, notices, fp,
+                       prepare_seconds=round(time.perf_counter() - t0, 3), snapshot=snapshot,
+                       replay_of=str(replay_manifest.get("run_id")) if replay_manifest is not None else None)
 
 
 def prefill_query_embeddings(rt: Runtime, texts: list[str], batch: int = 64) -> None:
@@ -419,6 +427,8 @@ def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: 
     with results_path.open("w", encoding="utf-8") as fh:
         for r in kept:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (out_dir / SNAPSHOT).write_bytes(prep.snapshot)
+    durations: list[float] = []
     prog = progress or Progress()
     prog.total, prog.skipped, prog.done, prog.status = len(prep.cases), len(done_ids), len(done_ids), "running"
     manifest = _manifest(prep, status="running")
@@ -435,7 +445,8 @@ def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: 
                 if stop is not None and stop():
                     interrupted = True
                     break
-                rec = _run_one(prep, c)
+                rec, ms = _run_one(prep, c)
+                durations.append(ms)
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 fh.flush()
                 prog.done += 1
@@ -456,8 +467,7 @@ def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: 
         manifest["timings"] = {"seconds": round(elapsed, 3), "prepare_seconds": prep.prepare_seconds,
                                "total_seconds": round(elapsed + prep.prepare_seconds, 3), "cases_run": ran,
                                "cases_per_s": round(ran / elapsed, 1) if elapsed > 0 and ran else None,
-                               "mean_case_ms": round(statistics.fmean(r.get("duration_ms", 0) for r in results), 2)
-                               if results else None}
+                               "mean_case_ms": round(statistics.fmean(durations), 2) if durations else None}
         _write_json(out_dir / MANIFEST, manifest)
     violations = gate(summary, prep.thresholds) if prep.thresholds is not None else []
     manifest["status"] = "completed"
@@ -466,14 +476,13 @@ def run_cases(prep: PreparedRun, progress: Progress | None = None, *, show_bar: 
                               if prep.thresholds is not None else None)
     _write_json(out_dir / MANIFEST, manifest)
     if cfg.write_report:
-        from agent.qa.report import write_report
-
         write_report(out_dir)
     prog.status = "completed"
     return manifest
 
 
-def _run_one(prep: PreparedRun, c: LoadedScenario) -> dict[str, Any]:
+def _run_one(prep: PreparedRun, c: LoadedScenario) -> tuple[dict[str, Any], float]:
+    """One case's result (deterministic: no timing in it) and its duration in ms."""
     sc = c.scenario
     t = time.perf_counter()
     rec: dict[str, Any] = {
@@ -493,8 +502,7 @@ def _run_one(prep: PreparedRun, c: LoadedScenario) -> dict[str, Any]:
         log.exception("case %s failed", sc.id)
         rec.update(text="", scores={}, error=f"{type(exc).__name__}: {exc}"[:500])
     rec["overall"], rec["passed"] = case_overall(rec["scores"])
-    rec["duration_ms"] = round((time.perf_counter() - t) * 1000, 2)
-    return rec
+    return rec, round((time.perf_counter() - t) * 1000, 2)
 
 
 def _versions(rt: Runtime, svc: DraftingService) -> dict[str, Any]:
@@ -530,9 +538,15 @@ def _manifest(prep: PreparedRun, status: str) -> dict[str, Any]:
         "model": s.llm_model if cfg.backend == "llm" else None,
         "versions": _versions(prep.rt, prep.service),
         "evaluators": {e.name: e.version for e in prep.evaluators},
+        "evaluator_names": cfg.evaluators,
+        "judge_runs": cfg.judge_runs,
         "notices": prep.notices,
         "limit": cfg.limit,
         "replicate_to": cfg.replicate_to,
+        "vary_replicas": cfg.vary_replicas,
+        "snapshot": {"file": SNAPSHOT, "sha256": hashlib.sha256(prep.snapshot).hexdigest(),
+                     "as_of": prep.rt.clock.today().isoformat()},
+        "replay_of": prep.replay_of,
     }
 
 

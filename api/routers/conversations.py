@@ -47,7 +47,9 @@ class ConversationIn(_In):
 
 
 class MessageIn(_In):
-    message: str = Field(max_length=MAX_BODY_CHARS, description="what the debtor wrote, pasted by the agent")
+    # no max_length here: drafting's limit (settings.max_message_chars) and its message apply, as on the CLI
+    message: str = Field(description="what the debtor wrote, pasted by the agent (at most "
+                                     "AMIABLE_MAX_MESSAGE_CHARS, 20,000 by default)")
     channel: Channel | None = None
     lang: Lang | None = None
     plan_months: int | None = Field(default=None, ge=1, le=400)

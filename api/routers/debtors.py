@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -74,6 +75,11 @@ def flags(f: DebtorFile) -> list[str]:
     return [k for k, v in pairs if v]
 
 
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form for search: "gregory" finds "Grégory" and "grégory" finds "Gregory"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
 def _all_files(rt: RuntimeDep, who: Principal) -> list[DebtorFile]:
     today = rt.clock.today()
     with rt.session() as s:  # a scoped key lists only its creditors' files
@@ -89,10 +95,10 @@ def _file(rt: RuntimeDep, debtor_id: str, who: Principal) -> DebtorFile:
 def search_debtors(rt: RuntimeDep, who: ReaderDep,
                    q: Annotated[str, Query(max_length=100, description="id, reference or name contains")] = "",
                    limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[DebtorListItem]:
-    needle = q.strip().lower()
+    needle = _fold(q.strip())
     out = []
     for f in _all_files(rt, who):
-        hay = " ".join((f.id, f.reference, f.display_name, f.creditor.name)).lower()
+        hay = _fold(" ".join((f.id, f.reference, f.display_name, f.creditor.name)))
         if needle and needle not in hay:
             continue
         out.append(DebtorListItem(id=f.id, reference=f.reference, name=f.display_name, creditor=f.creditor.name,

@@ -159,9 +159,27 @@ def run_status(run_id: str, rt: RuntimeDep) -> dict[str, Any]:
             "thresholds": data.get("thresholds"), "error": None}
 
 
-@router.get("/runs/{run_id}/report", response_class=HTMLResponse)
-def run_report(run_id: str, rt: RuntimeDep) -> HTMLResponse:
-    path = _run_dir(rt, run_id) / "report.html"
+_REPORT_FILES = {"fr": "report.html", "en": "report.en.html"}
+
+
+@router.get("/runs/{run_id}/report", response_class=HTMLResponse,
+            summary="The run's HTML report, in French (default) or English (?lang=en)")
+def run_report(run_id: str, rt: RuntimeDep, lang: Literal["fr", "en"] = "fr") -> HTMLResponse:
+    return _report(rt, run_id, lang)
+
+
+@router.get("/runs/{run_id}/report.en.html", response_class=HTMLResponse, include_in_schema=False)
+def run_report_en(run_id: str, rt: RuntimeDep) -> HTMLResponse:  # the French report links to it relatively
+    return _report(rt, run_id, "en")
+
+
+@router.get("/runs/{run_id}/report.html", response_class=HTMLResponse, include_in_schema=False)
+def run_report_fr(run_id: str, rt: RuntimeDep) -> HTMLResponse:
+    return _report(rt, run_id, "fr")
+
+
+def _report(rt: Runtime, run_id: str, lang: str) -> HTMLResponse:
+    path = _run_dir(rt, run_id) / _REPORT_FILES[lang]
     if not path.is_file():
         raise HTTPException(status_code=404, detail="no report yet (the run is unknown or still running)")
     return HTMLResponse(path.read_text(encoding="utf-8"),

@@ -34,7 +34,7 @@ def test_eval_report_renders_charts_and_failures(browser: Any, qa_runtime: Any, 
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(report.as_uri())
-        assert page.title().startswith("Amiable QA evaluation")
+        assert page.title().startswith("Évaluation qualité")
         charts = page.locator("figure.chart")
         assert charts.count() >= 4
         for css_id in ("#chart-dims", "#chart-intent", "#chart-lang", "#chart-tone"):
@@ -43,7 +43,7 @@ def test_eval_report_renders_charts_and_failures(browser: Any, qa_runtime: Any, 
         assert page.locator("#chart-dims rect.bar").count() >= 8
         widths = page.eval_on_selector_all("#chart-dims rect.bar", "els => els.map(e => e.getBBox().width)")
         assert any(w > 50 for w in widths)
-        failures = page.locator("section.failure")
+        failures = page.locator("details.failure")
         assert failures.count() >= 3
         bad = page.locator("#case-ext-002")
         assert bad.is_visible()

@@ -29,7 +29,9 @@ def test_run_writes_results_manifest_report(qa_runtime: Any, tmp_path: Path) -> 
     assert m["summary"]["dimensions"]["compliance"]["n"] == 5
     assert all(r["error"] is None for r in results)
     html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
-    assert "<svg" in html and "Mean score per dimension" in html and "<script" not in html
+    assert "<svg" in html and "Score moyen par dimension" in html and "<script" not in html
+    english = (tmp_path / "run" / "report.en.html").read_text(encoding="utf-8")
+    assert "Mean score per dimension" in english and "<script" not in english
 
 
 def test_resume_skips_finished_cases(qa_runtime: Any, tmp_path: Path) -> None:
