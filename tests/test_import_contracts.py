@@ -13,10 +13,7 @@ import pytest
 from tests.conftest import REPO
 
 # Cycles still to remove (the integrator / the owning engineer deletes an entry when it is gone).
-KNOWN_MODULE_CYCLES = {
-    frozenset({"agent.qa.runner", "agent.qa.report"}):
-        "runner writes the report at the end of a run, report reads the run's files (console/QA engineer's part)",
-}
+KNOWN_MODULE_CYCLES: dict[frozenset[str], str] = {}  # none left: add one only with the reason it must stay
 # Package-level edges that are entry points, not dependencies of the package's modules.
 IGNORED_PACKAGE_EDGES = {
     ("agent.drafting", "agent.runtime"): "agent.drafting.draft(), the documented one-call Python API, starts a runtime",

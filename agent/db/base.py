@@ -31,3 +31,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime}
+
+
+# Modules that declare tables; each issue's component registers its own here.
+MODEL_MODULES = ("agent.db.models", "agent.db.service_models", "agent.outbox.models")
+
+
+def import_models() -> None:
+    """Import every module that declares tables, so ``Base.metadata`` is complete."""
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

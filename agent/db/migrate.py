@@ -128,8 +128,7 @@ def schema_diff(engine: Engine, metadata: MetaData | None = None) -> list[Any]:
     """What autogenerate would put in a new revision (``alembic check``): empty when the models (or
     ``metadata``) and the database agree."""
     if metadata is None:
-        from agent.db.base import Base
-        from agent.db.session import import_models
+        from agent.db.base import Base, import_models
 
         import_models()
         metadata = Base.metadata

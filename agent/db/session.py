@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,19 +11,12 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.db.base import MODEL_MODULES as MODEL_MODULES  # re-exported
 from agent.db.base import Base
+from agent.db.base import import_models as import_models  # re-exported
 from agent.errors import ConfigError
 
 log = logging.getLogger(__name__)
-
-# Modules that declare tables; each issue's component registers its own here.
-MODEL_MODULES = ("agent.db.models", "agent.db.service_models", "agent.outbox.models")
-
-
-def import_models() -> None:
-    """Import every module that declares tables, so ``Base.metadata`` is complete."""
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
 
 
 @lru_cache(maxsize=8)
