@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import ColumnElement, Row, Select, String, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from agent.db import models as m
@@ -139,9 +140,11 @@ def _children_select(tag: str) -> Select[Any]:
     table, owner, attrs, _ = _CHILDREN[tag]
     t = _T[table]
     by_slot = {slot: attr for attr, slot in attrs.items()}
-    cols: list[ColumnElement[Any]] = [literal(tag).label("tag"), t.c.id.label("pk")]
+    # ids are integers except plans' (strings): one string column for every branch (PostgreSQL's UNION is strict)
+    cols: list[ColumnElement[Any]] = [literal(tag).label("tag"), sql_cast(t.c.id, String).label("pk")]
     for slot, typ in _SLOTS.items():
-        cols.append(type_coerce(t.c[by_slot[slot]] if slot in by_slot else null(), typ).label(slot))
+        # NULL slots are CAST to the slot type: PostgreSQL types a UNION from its first branch (untyped NULL = text)
+        cols.append((type_coerce(t.c[by_slot[slot]], typ) if slot in by_slot else sql_cast(null(), typ)).label(slot))
     if owner:
         return select(t.c[owner].label("owner"), *cols)
     plans = _T["Plan"]  # instalments belong to the debtor through their plan
@@ -173,7 +176,8 @@ def _group(rows: Sequence[Row[Any]]) -> SimpleNamespace:
             continue
         _, _, attrs, order = _CHILDREN[tag]
         obj = SimpleNamespace(**{attr: mp[f"kid__{slot}"] for attr, slot in attrs.items()})
-        kids[tag].append(((*(getattr(obj, a) for a in order), mp["kid__pk"]), obj))
+        pk = str(mp["kid__pk"])
+        kids[tag].append(((*(getattr(obj, a) for a in order), int(pk) if pk.isdigit() else pk), obj))
     for tag, items in kids.items():
         items.sort(key=lambda kv: kv[0])  # the relationships' order_by, then insertion order (primary key)
         setattr(debtor, tag, [obj for _, obj in items])

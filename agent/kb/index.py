@@ -148,7 +148,11 @@ class _VectorCache:
 
 
 def history_path(settings: Settings, embedding: str) -> Path:
-    """The per-debtor history store: beside the guidelines' Chroma data, one file per embedding."""
+    """The per-debtor history store, one file per embedding: beside the guidelines' on-disk Chroma data, or in
+    the data dir's ``history/`` folder when the guidelines live on a Chroma server (workers on several hosts
+    then share the data dir, as they already do for the audit head)."""
+    if settings.chroma_host:
+        return settings.data_dir / "history" / f"history_{embedding}.sqlite3"
     return settings.effective_chroma_path / f"history_{embedding}.sqlite3"
 
 

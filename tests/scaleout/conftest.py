@@ -77,7 +77,7 @@ def scale_env(pg: Postgres, chroma: Chroma, tmp_path_factory: pytest.TempPathFac
     done = amiable(env, "init")
     if done.returncode != 0:
         raise RuntimeError(f"amiable init against PostgreSQL + Chroma server failed ({done.returncode}):\n"
-                           f"{done.stderr[-3000:]}")
+                           f"{done.stderr[:2000]}\n...\n{done.stderr[-3000:]}")
     return ScaleEnv(data_dir=data, database_url=url, chroma=chroma, env=env, init_stdout=done.stdout)
 
 

@@ -70,8 +70,15 @@ def test_init_migrates_postgres_and_indexes_into_the_chroma_server(scale_env: Sc
     client = chromadb.HttpClient(host=scale_env.chroma.host, port=scale_env.chroma.port,
                                  settings=ChromaSettings(anonymized_telemetry=False))
     counts = {col.name: client.get_collection(col.name).count() for col in client.list_collections()}
-    assert len(counts) >= 2 and all(n > 0 for n in counts.values()), counts
+    assert any(name.startswith("guidelines_") for name in counts) and all(n > 0 for n in counts.values()), counts
     assert not (scale_env.data_dir / "chroma").exists()  # nothing went to an on-disk Chroma
+    from agent.kb.history import HistoryStore  # the per-debtor history store, in the data dir
+
+    store = HistoryStore(scale_env.data_dir / "history" / "history_use.sqlite3")
+    try:
+        assert store.debtors() == 36 and store.count() > 36
+    finally:
+        store.close()
     again = amiable(scale_env.env, "init")  # idempotent: migrations at head, every chunk unchanged
     assert again.returncode == 0, again.stderr[-2000:]
     assert "0 added" in again.stdout and "36 unchanged" in again.stdout
