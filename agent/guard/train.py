@@ -38,6 +38,9 @@ from agent.guard.normalize import normalize
 from agent.understanding.classifier import fit_ovr
 
 FPR_CAP = 0.03  # at most this share of DEV lawful items falsely blocked, rules and layer together
+# at most this share of DEV lawful items newly warned by the layer, over what the rules alone flag: an agent
+# who sees a warning on every third polite sentence stops reading them
+WARN_EXTRA_CAP = 0.05
 BLOCK_FLOOR = 0.5
 WARN_FLOOR = 0.3
 
@@ -130,8 +133,11 @@ def choose_thresholds(outcomes: list[dict[str, Any]]) -> tuple[float, float]:
     # the most conservative threshold reaching the best DEV recall: the layer blocks no more than DEV shows it should
     block_t = max((t for r, t in ok if r >= best_recall), default=0.99)
     best, best_f = block_t, -1.0
+    base_flags = rates(outcomes, None, block_t)["false_flag_rate"]
     for t in [round(float(t), 2) for t in np.arange(WARN_FLOOR, block_t + 1e-9, 0.01)]:
         r = rates(outcomes, t, block_t)
+        if r["false_flag_rate"] > base_flags + WARN_EXTRA_CAP:
+            continue
         pos = sum(o["unlawful"] for o in outcomes)
         neg = len(outcomes) - pos
         tp = r["flagged_recall"] * pos
@@ -165,7 +171,7 @@ def train(corpus: Path, emb: Any, out: Path, guard_for: Any) -> tuple[LearnedMod
     outcomes = dev_outcomes(dev, model, emb, guard_for)
     warn_t, block_t = choose_thresholds(outcomes)
     dev_report = {"rules_only": rates(outcomes, None, None), "with_learned": rates(outcomes, warn_t, block_t),
-                  "fpr_cap": FPR_CAP}
+                  "fpr_cap": FPR_CAP, "warn_extra_cap": WARN_EXTRA_CAP}
     model = replace(model, block_threshold=block_t, warn_threshold=warn_t,
                     manifest={**manifest, "dev_calibration": dev_report})
     model.save(out)

@@ -83,7 +83,21 @@ def verify(rt: RuntimeDep, _: AuditorDep) -> audit.VerifyResult:
         return audit.verify(s)
 
 
-@router.get("/v1/audit/events", summary="Audit events, filtered (role: qa or admin)")
+class AuditEventOut(BaseModel):
+    """One audit event as stored (payload texts erased on request appear as ``{"$erased": digest}``)."""
+
+    seq: int
+    at: str
+    actor: str
+    kind: str
+    debtor_id: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@router.get("/v1/audit/events", response_model=list[AuditEventOut],
+            summary="Audit events, filtered (role: qa or admin)")
 def events(rt: RuntimeDep, who: AuditorDep,
            kind: Annotated[str | None, Query(max_length=60)] = None,
            debtor_id: Annotated[str | None, Query(max_length=64)] = None,

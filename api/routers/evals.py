@@ -136,7 +136,23 @@ def _launch(body: RunRequest, rt: Runtime, owner: str, visible: set[str] | None 
                       report_url=f"/v1/evals/runs/{run_id}/report")
 
 
-@router.get("/runs/{run_id}")
+class RunStatus(BaseModel):
+    """A run's progress (while it runs here) or its manifest's summary (once finished, found on disk)."""
+
+    id: str
+    status: str | None
+    total: int | None = None
+    done: int | None = None
+    skipped: int | None = None
+    failed: int | None = None
+    message: str | None = None
+    elapsed_s: float | None = None
+    summary: Any = None  # the manifest's summary, as written by the runner
+    thresholds: Any = None  # the gate's thresholds and outcome, as written by the runner
+    error: str | None = None
+
+
+@router.get("/runs/{run_id}", response_model=RunStatus, summary="Progress or manifest of an eval run (role: qa)")
 def run_status(run_id: str, rt: RuntimeDep) -> dict[str, Any]:
     """Progress of a run launched here, or the manifest of a finished run found on disk."""
     import json
