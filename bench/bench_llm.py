@@ -60,7 +60,7 @@ def guard_check() -> Any:
                           firm=load_firm(REPO_ROOT / "knowledge" / "policy" / "firm.yaml"))
 
         print("guard: the real one (agent.guard)")
-        return make(_Rt())  # type: ignore[arg-type]
+        return make(_Rt.guard)
     except ImportError as exc:
         from tests.llm.support import fake_check
 

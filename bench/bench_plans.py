@@ -88,7 +88,8 @@ def bench_api(seconds: float, threads: int) -> None:
             import_portfolio(s, settings.portfolio_file)
         port = free_port()
         env = {**os.environ, "AMIABLE_ENVIRONMENT": "test", "AMIABLE_SECRET_KEY": SECRET,
-               "AMIABLE_TODAY": TODAY.isoformat(), "AMIABLE_DATA_DIR": tmp}
+               "AMIABLE_TODAY": TODAY.isoformat(), "AMIABLE_DATA_DIR": tmp,
+               "AMIABLE_RATE_LIMIT_LINK_PER_MINUTE": "1000000"}  # throughput, not the per-link limit (429s)
         log = open(Path(tmp) / "uvicorn.log", "wb")
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
                                  "127.0.0.1", "--port", str(port), "--log-level", "warning"],
