@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.console_helpers import ConsoleServer, console_server  # noqa: F401 - fixture
 from tests.conftest import ARTIFACTS
@@ -37,8 +38,9 @@ def _text(page: Any) -> str:
 
 def _revise(page: Any, instr: str, before: str) -> str:
     page.click(f".quick[data-instr='{instr}']")
-    page.wait_for_function("(prev) => { const el = document.querySelector('#draft-text');"
-                           " return el && el.innerText.trim() && el.innerText !== prev; }", arg=before)
+    text = page.locator("#draft-text")  # waits in Python: the console's CSP forbids string eval
+    expect(text).not_to_have_text(before, use_inner_text=True)
+    expect(text).not_to_be_empty()
     page.wait_for_selector("#verdict.pass, #verdict.warn")
     return _text(page)
 

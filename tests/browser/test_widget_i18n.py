@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from agent.db import models as m
@@ -216,7 +217,7 @@ def test_switch_to_english_rewrites_server_texts(browser: Any, live_server: Any,
         _open(page, widget_token("D001"), "fr")
         page.get_by_role("button", name="English").click()
         page.get_by_role("heading", name="Your file", exact=True).wait_for()
-        page.wait_for_function("document.querySelector('#collector').textContent.includes('amicable debt recovery')")
+        expect(page.locator("#collector")).to_contain_text("amicable debt recovery")  # no string eval: CSP
         page.locator("#screen-file summary").last.click()
         assert "Creditor:" in page.locator("#legal").inner_text()
         assert_catalogue_only(page, "en")
