@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 SUBDIV_ALIASES: dict[tuple[str, str], str] = {("FR", "67"): "6AE", ("FR", "68"): "6AE"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_ROLL_DAYS = 15  # no calendar has more consecutive non-business days than this
-_WEEKDAY_NAMES = {"en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+# Why a contact time is refused (ContactWindows.problem): not a contact day, outside the policy hours, or
+# against the file's notes (a channel they exclude, hours they forbid).
+WindowProblem = Literal["day", "hours", "notes_channel", "notes_hours"]
 
 
 def normalise_subdiv(country: str, subdiv: str | None) -> str | None:
@@ -194,30 +196,23 @@ class ContactWindows:
         return any(a <= t < b for a, b in self.ranges)
 
     def problem(self, at: dt.datetime, channel: str = "phone", *, file: DebtorFile | None = None,
-                tz: str | None = None, use_notes: bool = True) -> str | None:
-        """Why a call / text at ``at`` is not allowed (None: allowed). Written channels are always allowed
-        as far as hours go; a channel the notes exclude is a problem for every channel."""
+                tz: str | None = None, use_notes: bool = True) -> WindowProblem | None:
+        """Why a call / text at ``at`` is not allowed, as a code (None: allowed); callers word it in their own
+        catalogue. Written channels are always allowed as far as hours go; a channel the notes exclude is a
+        problem for every channel."""
         restrictions = self.restrictions(file) if use_notes else ContactRestrictions()
         if not restrictions.channel_allowed(channel):
-            return f"the file's notes exclude {channel} contact"
+            return "notes_channel"
         if channel not in self.TIMED_CHANNELS:
             return None
         local = self.local(at, tz if tz is not None else (file.timezone if file is not None else None))
         if not self.contact_day(local.date()):
-            days = [_WEEKDAY_NAMES["en"][WEEKDAYS.index(w)] for w in self.windows.weekdays]
-            span = f"{days[0]} to {days[-1]}" if len(days) > 1 else days[0]
-            extra = ", except public holidays" if self.windows.skip_public_holidays else ""
-            return f"calls are made {span}{extra}"
+            return "day"
         if not self.in_hours(local.time()):
-            spans = " or ".join(f"{r.start} and {r.end}" for r in self.windows.ranges)
-            return f"calls are made between {spans}"
+            return "hours"
         if not restrictions.time_allowed(local, channel):
-            return "outside the hours the file's notes allow"
+            return "notes_hours"
         return None
-
-    def allowed(self, at: dt.datetime, channel: str = "phone", *, file: DebtorFile | None = None,
-                tz: str | None = None, use_notes: bool = True) -> bool:
-        return self.problem(at, channel, file=file, tz=tz, use_notes=use_notes) is None
 
     def call_allowed(self, at: dt.datetime, *, file: DebtorFile | None = None, tz: str | None = None) -> bool:
         """A call at ``at``: the guard's FR-HARASS call-hours check (hours, days, the notes' time limits)."""

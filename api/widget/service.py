@@ -423,14 +423,8 @@ def _window_problem(at: dt.datetime, channel: str, now: dt.datetime, rt: Runtime
     if at > now + dt.timedelta(days=30):
         return "widget.error.when_far"
     # the debtor's own request: the policy call windows, not the file notes (agent.calendar.ContactWindows)
-    windows = rt.contact_windows
-    if channel in windows.TIMED_CHANNELS:
-        local = windows.local(at, str(at.tzinfo))
-        if not windows.contact_day(local.date()):
-            return "widget.error.when_day"
-        if not windows.in_hours(local.time()):
-            return "widget.error.when_hours"
-    return None
+    why = rt.contact_windows.problem(at, channel, tz=str(at.tzinfo), use_notes=False)
+    return None if why is None else "widget.error.when_day" if why == "day" else "widget.error.when_hours"
 
 
 def contact_request(rt: Runtime, debtor_id: str, body: ContactRequestIn, lang: str | None) -> AckOut:
