@@ -35,6 +35,8 @@ from agent.firm import load_yaml_model
 from agent.guard.base import Finding, GuardContext, Jurisdiction, Neighbour
 from agent.guard.normalize import Doc
 from agent.settings import REPO_ROOT
+from agent.understanding.classifier import normalise as unit  # re-exported: train.py and the tests use it
+from agent.understanding.classifier import sigmoid
 
 FAMILY = "LEARNED"
 MODEL_DIR = REPO_ROOT / "knowledge" / "policy" / "guard-learned"
@@ -114,17 +116,6 @@ def windows(doc: Doc, width: int = WINDOW_CHARS) -> list[tuple[int, int]]:
     return [(a, z) for a, z in out if norm[a:z].strip()]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-    return out
-
-
-def unit(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    out: np.ndarray = x / (np.linalg.norm(x, axis=-1, keepdims=True) + 1e-9)
-    return out
-
-
 @dataclass(frozen=True)
 class Example:
     """A labelled TRAIN item, for the nearest-example explanation."""
@@ -151,7 +142,7 @@ class LearnedModel:
     def scores(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(P(unlawful) per row, category probabilities per row) for raw embedding rows."""
         x = unit(vectors)
-        return _sigmoid(x @ self.w_unlawful + self.b_unlawful), _sigmoid(x @ self.w_category + self.b_category)
+        return sigmoid(x @ self.w_unlawful + self.b_unlawful), sigmoid(x @ self.w_category + self.b_category)
 
     def nearest(self, vector: np.ndarray, k: int = 2) -> list[tuple[Example, float]]:
         sims = self.example_vectors @ unit(vector)

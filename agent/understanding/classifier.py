@@ -15,7 +15,7 @@ import numpy as np
 from agent.errors import ConfigError
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
     out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
     return out
 
@@ -44,7 +44,7 @@ def fit_ovr(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, epochs: int = 400
     sw = y * wp + (1 - y) * wn
     m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
     for t in range(1, epochs + 1):  # Adam: fast and stable on this small convex problem
-        p = _sigmoid(x @ w + b)
+        p = sigmoid(x @ w + b)
         g = sw * (p - y) / n
         gw = x.T @ g + l2 * w
         gb = g.sum(axis=0)
@@ -66,7 +66,7 @@ class Classifier:
     manifest: dict[str, object]
 
     def proba(self, vector: np.ndarray) -> np.ndarray:
-        return _sigmoid(normalise(vector) @ self.weights + self.bias)
+        return sigmoid(normalise(vector) @ self.weights + self.bias)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
