@@ -34,7 +34,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.figures import emit, loadavg, pct
-from bench.messages import distinct_messages
+from bench.messages import Feed, distinct_messages
 from tests.conftest import TODAY
 from tests.scaleout.conftest import SECRET, Live, amiable, start_api, stop_api
 from tests.scaleout.servers import chroma_server, postgres_server
@@ -45,19 +45,6 @@ GUARD_TEXTS = [
     "Les frais de recouvrement amiable restent à la charge de notre client.",
 ]
 DEBTORS = [f"D{n:03d}" for n in range(1, 37)]
-
-
-class Feed:
-    """Each message once, across every client and phase (cold caches in every worker)."""
-
-    def __init__(self, pool: list[str]) -> None:
-        self.pool, self.used, self._lock = pool, 0, threading.Lock()
-
-    def next(self) -> str:
-        with self._lock:
-            text = self.pool[self.used % len(self.pool)]
-            self.used += 1
-            return text
 
 
 def load(urls: list[str], key: str, clients: int, seconds: float, phase: str,

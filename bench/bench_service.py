@@ -34,8 +34,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.datadir import ingested_data_dir
-from bench.figures import emit, loadavg
-from bench.messages import distinct_messages
+from bench.figures import emit, loadavg, pct
+from bench.messages import Feed, distinct_messages
 from tests.service.conftest import make_keys, start_server, stop_server
 
 WARMUP = distinct_messages(5, seed=99)  # not in the timed pool (other seed, checked below)
@@ -44,24 +44,6 @@ GUARD_TEXTS = [
     "Dernier avis avant saisie : notre huissier passera sous 48 h.",
     "Les frais de recouvrement amiable restent à la charge de notre client.",
 ]
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
-
-
-class Feed:
-    """Hands out the next message of a pool, once each (cold) or cycling over the used ones (warm)."""
-
-    def __init__(self, pool: list[str]) -> None:
-        self.pool, self.used, self._lock = pool, 0, threading.Lock()
-
-    def next(self) -> str:
-        with self._lock:
-            text = self.pool[self.used % len(self.pool)]
-            self.used += 1
-            return text
 
 
 def run(url: str, key: str, agents: int, seconds: float, kind: str, debtors: list[str],

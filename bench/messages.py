@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 from pathlib import Path
 
 import yaml
@@ -30,3 +31,17 @@ def distinct_messages(n: int, seed: int = 11) -> list[str]:
         if len(out) == n or serial > n * 50:
             break
     return out
+
+
+class Feed:
+    """Hands out the next message of a pool, shared by every client thread: each once while the pool lasts
+    (cold caches), then cycling over the used ones (warm)."""
+
+    def __init__(self, pool: list[str]) -> None:
+        self.pool, self.used, self._lock = pool, 0, threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            text = self.pool[self.used % len(self.pool)]
+            self.used += 1
+            return text
