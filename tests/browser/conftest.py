@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, TODAY, free_port, make_settings, now_ts
+from tests.conftest import REPO, TODAY, free_port, make_settings, now_ts, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,12 +81,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         _wait_until_up(url, proc, log)
         yield LiveServer(url=url, data_dir=data_dir, settings=settings, log=log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc, grace_s=10, kill_wait_s=5)
 
 
 @pytest.fixture(scope="session")

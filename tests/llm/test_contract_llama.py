@@ -32,7 +32,7 @@ from agent.llm.config import LLMConfig
 from agent.llm.prompts import PromptTemplate
 from agent.llm.resilience import CircuitBreaker, Deadline, RetryPolicy, UpstreamError, call_with_retries
 from agent.llm.structured import ModeCache, bind_mode, parse_message
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 from tests.llm.support import FakeClock, cfg, compose_input, fake_check, library
 
 pytestmark = pytest.mark.llmserver
@@ -63,12 +63,7 @@ class LlamaServer:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+            stop_process(self.proc, grace_s=10, kill_wait_s=10)
 
 
 def start_server(tmp: Path, port: int | None = None) -> LlamaServer:

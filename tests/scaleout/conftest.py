@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REPO, TODAY, make_settings
+from tests.conftest import REPO, TODAY, make_settings, stop_process
 from tests.scaleout.servers import Chroma, MissingServer, Postgres, chroma_server, free_port, postgres_server
 
 SECRET = "scaleout-test-secret-key-0123456789abcdef"
@@ -112,12 +112,7 @@ def start_api(env: dict[str, str], log: Path, *, workers: int = 2, port: int | N
 
 
 def stop_api(live: Live) -> None:
-    live.proc.terminate()
-    try:
-        live.proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        live.proc.kill()
-        live.proc.wait(timeout=30)
+    stop_process(live.proc, grace_s=30, kill_wait_s=30)
 
 
 @pytest.fixture(scope="session")

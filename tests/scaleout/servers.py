@@ -24,6 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import stop_process
+
 PG_TOOLS = ("initdb", "pg_ctl", "postgres")
 
 
@@ -172,11 +174,6 @@ def chroma_server() -> Iterator[Chroma]:
             time.sleep(0.3)
         yield Chroma(host="127.0.0.1", port=port, path=path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
+        stop_process(proc, grace_s=20, kill_wait_s=20)
         log.close()
         shutil.rmtree(path, ignore_errors=True)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import REPO, TODAY, copy_template, free_port, make_settings
+from tests.conftest import REPO, TODAY, copy_template, free_port, make_settings, stop_process
 
 
 def build_data_dir(tmp: Path, template: Path):  # type: ignore[no-untyped-def]
@@ -113,12 +113,7 @@ def start_server(data_dir: Path, log: Path, **extra_env: str) -> LiveServer:
 
 
 def stop_server(server: LiveServer) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait(timeout=5)
+    stop_process(server.proc, grace_s=15, kill_wait_s=5)
 
 
 @pytest.fixture(scope="session")
