@@ -18,12 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from agent.errors import ConfigError
 from agent.lang import fold
-from agent.yamlio import Strict, load_yaml
+from agent.yamlio import Strict, load_yaml_model
 
 ContactChannel = Literal["phone", "sms", "email", "letter"]
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -92,10 +90,7 @@ class NoteFlags(Strict):
 
 @lru_cache(maxsize=4)
 def load_note_flags(path: Path) -> NoteFlags:
-    try:
-        return NoteFlags.model_validate(load_yaml(path))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"note flags {path} are invalid: {exc}") from exc
+    return load_yaml_model(path, NoteFlags, "note flags")
 
 
 def _folded(notes: str) -> str:

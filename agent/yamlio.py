@@ -47,6 +47,8 @@ def load_yaml_model(path: Path, model: type[T], what: str) -> T:
         data = load_yaml(path)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{what} file {path} is not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{what} file {path} cannot be read: {exc.strerror or exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{what} file {path} must be a mapping at top level")
     try:

@@ -11,21 +11,20 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent import fmt
 from agent.domain import DebtorFile
 from agent.drafting.facts import describe_option
 from agent.drafting.intent import fold
-from agent.errors import ConfigError, InputValidationError
+from agent.errors import InputValidationError
 from agent.notes import NoteFlags as NoteFlags  # moved to agent.notes, importable from here
 from agent.notes import load_note_flags as load_note_flags
 from agent.notes import note_flags as note_flags
 from agent.plans.models import PlanOption, Proposal
 from agent.plans.policy import PlanPolicy
 from agent.understanding.models import Analysis
-from agent.yamlio import load_yaml
+from agent.yamlio import load_yaml_model
 
 
 class PointTexts(BaseModel):
@@ -42,10 +41,7 @@ class PointTexts(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_points(path: Path) -> PointTexts:
-    try:
-        return PointTexts.model_validate(load_yaml(path))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"point library {path} is invalid: {exc}") from exc
+    return load_yaml_model(path, PointTexts, "point library")
 
 
 class Points(BaseModel):
