@@ -82,6 +82,12 @@ class Components:
         return load_cadence_policy(self.settings.cadence_policy_file)
 
     @cached_property
+    def retention(self) -> RetentionPolicy:
+        from agent.retention import load_retention_policy
+
+        return load_retention_policy(self.settings.retention_policy_file)
+
+    @cached_property
     def contact_windows(self) -> ContactWindows:
         """Call windows of the guard policy + the notes wordings of prompts/points (read on first use, as drafting)."""
         from agent.calendar import ContactWindows
@@ -195,11 +201,9 @@ class Runtime:
     def planner(self) -> Planner:
         return self.components.planner
 
-    @cached_property
+    @property
     def retention(self) -> RetentionPolicy:
-        from agent.retention import load_retention_policy
-
-        return load_retention_policy(self.settings.retention_policy_file)
+        return self.components.retention
 
     @property
     def index(self) -> KnowledgeIndex:
